@@ -1,0 +1,64 @@
+"""Request-level dependencies shared by the JSON API and the pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+
+from app.database import SessionDep
+from app.errors import NotAuthenticated
+from app.models import User
+from app.security import SESSION_COOKIE, csrf_token_for
+from app.services import accounts
+from app.services.catalog import Catalog
+from app.settings import Settings, get_settings
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_catalog(request: Request) -> Catalog:
+    catalog: Catalog = request.app.state.catalog
+    return catalog
+
+
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+
+
+def optional_user(request: Request, db: SessionDep, settings: SettingsDep) -> User | None:
+    return accounts.user_for_token(db, settings, request.cookies.get(SESSION_COOKIE))
+
+
+def require_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise NotAuthenticated("Please sign in first.")
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentUser = Annotated[User, Depends(require_user)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.SESSION_ABSOLUTE_DAYS * 86400,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+
+
+def csrf_token(request: Request) -> str:
+    settings = get_settings()
+    return csrf_token_for(settings.SECRET_KEY, request.state.csrf_cookie)

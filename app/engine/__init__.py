@@ -1,0 +1,59 @@
+"""Pure scoring and rules engine for the weekly check-in (stdlib + pydantic + yaml only)."""
+
+from app.engine.crisis import CrisisDirectory, CrisisEntry, CrisisLine, load_crisis
+from app.engine.evaluate import evaluate
+from app.engine.loading import DataFileError
+from app.engine.questionnaire import Item, Note, Questionnaire, load_questionnaire
+from app.engine.rules import RuleSet, load_rules
+from app.engine.scoring import DATA_DIR, default_rules, score, therapy_week
+from app.engine.types import (
+    DOMAINS,
+    SIGN_IDS,
+    SUGGESTION_IDS,
+    Band,
+    CheckInRecord,
+    Domain,
+    DomainScore,
+    Evaluation,
+    HigherIs,
+    Level,
+    Profile,
+    Sign,
+    SignId,
+    Suggestion,
+    SuggestionId,
+)
+
+__all__ = [
+    "DATA_DIR",
+    "DOMAINS",
+    "SIGN_IDS",
+    "SUGGESTION_IDS",
+    "Band",
+    "CheckInRecord",
+    "CrisisDirectory",
+    "CrisisEntry",
+    "CrisisLine",
+    "DataFileError",
+    "Domain",
+    "DomainScore",
+    "Evaluation",
+    "HigherIs",
+    "Item",
+    "Level",
+    "Note",
+    "Profile",
+    "Questionnaire",
+    "RuleSet",
+    "Sign",
+    "SignId",
+    "Suggestion",
+    "SuggestionId",
+    "default_rules",
+    "evaluate",
+    "load_crisis",
+    "load_questionnaire",
+    "load_rules",
+    "score",
+    "therapy_week",
+]

@@ -1,0 +1,78 @@
+"""Application factory: settings, start-up validation of the data files, routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app import middleware
+from app.database import get_engine, make_engine, set_engine
+from app.errors import DomainError, NotAuthenticated
+from app.routes import api_account, api_auth, api_checkins, pages
+from app.services.catalog import load_catalog
+from app.settings import Settings, get_settings
+from app.templating import templates
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        get_engine().dispose()
+
+    # Loaded here, not lazily: a bad data file stops the app before it serves anyone.
+    catalog = load_catalog(settings.QUESTIONNAIRE_DIR)
+    set_engine(make_engine(settings.DATABASE_URL))
+
+    app = FastAPI(
+        title="Therapy Check-in",
+        version="1.0",
+        lifespan=lifespan,
+        docs_url="/api/docs" if settings.ENVIRONMENT == "development" else None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.catalog = catalog
+    app.state.settings = settings
+    app.middleware("http")(middleware.build(settings))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in (api_auth.router, api_checkins.router, api_account.router, pages.router):
+        app.include_router(router)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+        if isinstance(exc, NotAuthenticated):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target, safe='')}", 303)
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": exc.status_code, "message": exc.detail},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        try:
+            with Session(get_engine()) as db:
+                db.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        except Exception:
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    return app

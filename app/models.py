@@ -1,0 +1,117 @@
+"""Database tables (SQLModel). Every row an account owns cascades from `account`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+# Named constraints, so migrations can alter them on every backend.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite hands back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _fk_user() -> Any:
+    return Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=False, index=True)
+
+
+def _ts(**kw: Any) -> Any:
+    return Column(UTCDateTime(), nullable=False, **kw)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "account"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_column=Column(String(40), unique=True, nullable=False))
+    password_hash: str
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    therapy_started_on: date | None = None
+    on_medication: bool = False
+    country: str = Field(default="OTHER", max_length=8)
+
+
+class RecoveryCode(SQLModel, table=True):
+    __tablename__ = "recovery_code"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk_user())
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class AuthSession(SQLModel, table=True):
+    __tablename__ = "auth_session"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk_user())
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    user_agent: str = Field(default="", max_length=200)
+
+
+class CheckIn(SQLModel, table=True):
+    __tablename__ = "checkin"
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_id", name="uq_checkin_user_client"),
+        Index("ix_checkin_user_taken", "user_id", "taken_at", "id"),
+    )
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=False)
+    )
+    client_id: str = Field(max_length=36)
+    taken_at: datetime = Field(sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    questionnaire_id: str = Field(max_length=40)
+    questionnaire_version: str = Field(max_length=20)
+    answers: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
+    note: str | None = None
+    therapy_week: int | None = None
+    urgent: bool = False
+    # The engine's evaluation at the time of the check-in (scores, signs, suggestions).
+    result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class RateEvent(SQLModel, table=True):
+    """One counted attempt (signup, failed login) under an HMAC'd key, never a raw address."""
+
+    __tablename__ = "rate_event"
+    __table_args__ = (Index("ix_rate_event_key_at", "key", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())

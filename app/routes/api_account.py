@@ -1,0 +1,76 @@
+"""JSON: questionnaire, profile, summary, export, account deletion."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Response, status
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from app.database import SessionDep
+from app.deps import CatalogDep, CurrentUser, OptionalUser, clear_session_cookie
+from app.routes.api_auth import CLEAR_SITE_DATA
+from app.schemas import ProfileIn, ProfileOut, QuestionnaireOut, SummaryOut
+from app.services import accounts, checkins, export
+
+router = APIRouter(prefix="/api", tags=["account"])
+
+
+@router.get("/questionnaires/weekly", response_model=QuestionnaireOut)
+def weekly(catalog: CatalogDep, user: OptionalUser) -> dict[str, Any]:
+    """Signed in: only the items asked of this client. Signed out: every item."""
+    return catalog.questionnaire.public_dict(user.on_medication if user else None)
+
+
+def _profile(user: Any) -> ProfileOut:
+    return ProfileOut(
+        username=user.username,
+        therapy_started_on=user.therapy_started_on,
+        on_medication=user.on_medication,
+        country=user.country,
+    )
+
+
+@router.get("/profile", response_model=ProfileOut)
+def get_profile(user: CurrentUser) -> ProfileOut:
+    return _profile(user)
+
+
+@router.put("/profile", response_model=ProfileOut)
+def put_profile(
+    body: ProfileIn, user: CurrentUser, db: SessionDep, catalog: CatalogDep
+) -> ProfileOut:
+    changes = body.model_dump(exclude_unset=True)
+    accounts.update_profile(db, user, known_countries=catalog.country_codes, changes=changes)
+    return _profile(user)
+
+
+@router.get("/summary", response_model=SummaryOut)
+def summary(user: CurrentUser, db: SessionDep, catalog: CatalogDep) -> dict[str, Any]:
+    return checkins.summary(db, catalog, user)
+
+
+@router.get("/export", response_model=None, responses={200: {"content": {"text/csv": {}}}})
+def export_all(
+    user: CurrentUser, db: SessionDep, catalog: CatalogDep, format: Literal["json", "csv"] = "json"
+) -> Response:
+    stamp = f"therapy-checkin-{user.username}"
+    if format == "csv":
+        return PlainTextResponse(
+            export.export_csv(db, catalog, user),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{stamp}.csv"'},
+        )
+    return JSONResponse(
+        export.export_json(db, user),
+        headers={"Content-Disposition": f'attachment; filename="{stamp}.json"'},
+    )
+
+
+@router.delete("/account", status_code=status.HTTP_204_NO_CONTENT)
+def delete_account(user: CurrentUser, db: SessionDep) -> Response:
+    accounts.delete_account(db, user)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    clear_session_cookie(response)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response

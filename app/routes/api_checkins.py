@@ -1,0 +1,56 @@
+"""JSON: record and read check-ins."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.database import SessionDep
+from app.deps import CatalogDep, CurrentUser
+from app.schemas import CheckInIn, CheckInPage, CheckInResult
+from app.services import checkins
+
+router = APIRouter(prefix="/api/checkins", tags=["checkins"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CheckInResult,
+    responses={
+        200: {"model": CheckInResult, "description": "Replay of a stored check-in"},
+        409: {"description": "Same client_id, different answers"},
+    },
+)
+def create(
+    body: CheckInIn, response: Response, user: CurrentUser, db: SessionDep, catalog: CatalogDep
+) -> dict[str, Any]:
+    row, created = checkins.submit(
+        db,
+        catalog,
+        user,
+        client_id=str(body.client_id),
+        taken_at=body.taken_at,
+        answers=dict(body.answers),
+        note=body.note,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return checkins.result_of(row)
+
+
+@router.get("", response_model=CheckInPage)
+def list_checkins(
+    user: CurrentUser,
+    db: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    before: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    rows, cursor = checkins.page(db, user, limit, before)
+    return {"items": [checkins.result_of(r) for r in rows], "next": cursor}
+
+
+@router.get("/{checkin_id}", response_model=CheckInResult)
+def read(checkin_id: str, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+    return checkins.result_of(checkins.get(db, user, checkin_id))

@@ -1,0 +1,200 @@
+"""Sign-up, sign-in, sessions, profile and account deletion."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session
+
+from app import repositories as repo
+from app.errors import Conflict, Invalid, NotAuthenticated
+from app.models import AuthSession, RecoveryCode, User, utcnow
+from app.security import (
+    hash_password,
+    new_recovery_code,
+    new_token,
+    normalise_recovery_code,
+    sha256,
+    verify_password,
+)
+from app.services import ratelimit
+from app.settings import Settings
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
+PASSWORD_MIN = 12
+PASSWORD_MAX = 256
+RECOVERY_CODES = 8
+# Refresh last_seen at most this often, so reading pages doesn't write on every request.
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    user: User
+    token: str
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def username_problem(username: str) -> str | None:
+    if not USERNAME_RE.fullmatch(normalise_username(username)):
+        return (
+            "Choose a username of 3 to 40 letters, digits, dots, dashes or underscores. "
+            "Don't use your real name or e-mail."
+        )
+    return None
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < PASSWORD_MIN:
+        return (
+            f"Use at least {PASSWORD_MIN} characters. A few unrelated words "
+            "make a passphrase that is long but easy to remember."
+        )
+    if len(password) > PASSWORD_MAX:
+        return f"That passphrase is longer than {PASSWORD_MAX} characters."
+    return None
+
+
+def _start_session(db: Session, user: User, user_agent: str) -> NewSession:
+    token = new_token()
+    assert user.id is not None
+    repo.add(
+        db, AuthSession(user_id=user.id, token_hash=sha256(token), user_agent=user_agent[:200])
+    )
+    return NewSession(user=user, token=token)
+
+
+def signup(
+    db: Session,
+    settings: Settings,
+    *,
+    username: str,
+    password: str,
+    address: str,
+    user_agent: str = "",
+) -> tuple[NewSession, list[str]]:
+    fields = {
+        k: v
+        for k, v in (
+            ("username", username_problem(username)),
+            ("password", password_problem(password)),
+        )
+        if v
+    }
+    if fields:
+        raise Invalid(" ".join(fields.values()), fields=fields)
+    window = timedelta(hours=1)
+    ratelimit.check(
+        settings,
+        "signup",
+        address,
+        settings.SIGNUPS_PER_HOUR_PER_ADDRESS,
+        window,
+        "Too many new accounts from this network. Please try again later.",
+    )
+    name = normalise_username(username)
+    if repo.user_by_username(db, name) is not None:
+        raise Conflict("That username is taken. Please choose another.")
+    ratelimit.record(settings, "signup", address, window)
+    user = User(username=name, password_hash=hash_password(password))
+    repo.add(db, user)
+    assert user.id is not None
+    codes = [new_recovery_code() for _ in range(RECOVERY_CODES)]
+    for code in codes:
+        repo.add(db, RecoveryCode(user_id=user.id, code_hash=sha256(normalise_recovery_code(code))))
+    return _start_session(db, user, user_agent), codes
+
+
+def login(
+    db: Session,
+    settings: Settings,
+    *,
+    username: str,
+    password: str,
+    old_token: str | None = None,
+    user_agent: str = "",
+) -> NewSession:
+    name = normalise_username(username)
+    window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+    ratelimit.check(
+        settings,
+        "login-fail",
+        name,
+        settings.LOGIN_FAILURES_PER_ACCOUNT,
+        window,
+        "Too many failed sign-ins for this account. Please wait and try again.",
+    )
+    user = repo.user_by_username(db, name)
+    if not verify_password(password[:PASSWORD_MAX], user.password_hash if user else None):
+        ratelimit.record(settings, "login-fail", name, window)
+        raise NotAuthenticated("That username and passphrase don't match.")
+    assert user is not None and user.id is not None
+    ratelimit.clear(settings, "login-fail", name)
+    if old_token:  # rotate: the token a visitor arrived with never survives a sign-in
+        repo.delete_session(db, sha256(old_token))
+    now = utcnow()
+    repo.delete_expired_sessions(
+        db,
+        user.id,
+        now - timedelta(days=settings.SESSION_IDLE_DAYS),
+        now - timedelta(days=settings.SESSION_ABSOLUTE_DAYS),
+    )
+    return _start_session(db, user, user_agent)
+
+
+def logout(db: Session, token: str | None) -> None:
+    if token:
+        repo.delete_session(db, sha256(token))
+
+
+def user_for_token(db: Session, settings: Settings, token: str | None) -> User | None:
+    """The signed-in user, or None when the token is unknown or past a timeout."""
+    if not token:
+        return None
+    row = repo.session_by_token_hash(db, sha256(token))
+    if row is None:
+        return None
+    now = utcnow()
+    if now - row.last_seen_at > timedelta(
+        days=settings.SESSION_IDLE_DAYS
+    ) or now - row.created_at > timedelta(days=settings.SESSION_ABSOLUTE_DAYS):
+        repo.delete_session(db, row.token_hash)
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+        db.add(row)
+    return repo.user_by_id(db, row.user_id)
+
+
+def update_profile(
+    db: Session, user: User, *, known_countries: set[str], changes: dict[str, object]
+) -> User:
+    if "therapy_started_on" in changes:
+        started = changes["therapy_started_on"]
+        if isinstance(started, date) and started > date.today():
+            raise Invalid(
+                "The date therapy started can't be in the future.",
+                fields={"therapy_started_on": "This date is in the future."},
+            )
+        user.therapy_started_on = started if isinstance(started, date) else None
+    if "on_medication" in changes:
+        user.on_medication = bool(changes["on_medication"])
+    if "country" in changes:
+        country = str(changes["country"]).upper()
+        if country not in known_countries and not re.fullmatch(r"[A-Z]{2}", country):
+            raise Invalid(
+                "Unknown country code.", fields={"country": "Choose a country from the list."}
+            )
+        user.country = country
+    db.add(user)
+    db.flush()
+    return user
+
+
+def delete_account(db: Session, user: User) -> None:
+    repo.delete_user(db, user)

@@ -1,0 +1,214 @@
+"""Recording a check-in (idempotent by client_id), reading results, the trend summary."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app import repositories as repo
+from app.engine import CheckInRecord, Profile, evaluate, therapy_week
+from app.errors import Conflict, Invalid, NotFound
+from app.models import CheckIn, User, utcnow
+from app.services.catalog import Catalog
+
+# A phone's clock may run a little fast; beyond this a time in the future is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+NOTE_MAX = 1000
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def profile_of(user: User) -> Profile:
+    return Profile(
+        therapy_started_on=user.therapy_started_on,
+        on_medication=user.on_medication,
+        country=user.country,
+    )
+
+
+def result_of(row: CheckIn) -> dict[str, Any]:
+    """The CheckInResult of the JSON contract (plus the raw answers and the note)."""
+    return {
+        "id": row.id,
+        "client_id": row.client_id,
+        "taken_at": row.taken_at.isoformat().replace("+00:00", "Z"),
+        "therapy_week": row.therapy_week,
+        "scores": row.result["scores"],
+        "signs": row.result["signs"],
+        "suggestions": row.result["suggestions"],
+        "urgent": row.urgent,
+        "answers": dict(row.answers),
+        "note": row.note,
+    }
+
+
+def clean_note(note: str | None) -> str | None:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise Invalid(
+            f"The note is longer than {NOTE_MAX} characters.",
+            fields={"note": f"Please keep it under {NOTE_MAX} characters."},
+        )
+    return note or None
+
+
+def submit(
+    db: Session,
+    catalog: Catalog,
+    user: User,
+    *,
+    client_id: str,
+    taken_at: datetime | None,
+    answers: dict[str, int],
+    note: str | None,
+) -> tuple[CheckIn, bool]:
+    """Store one check-in and its evaluation; returns (row, created)."""
+    assert user.id is not None
+    now = utcnow()
+    moment = now if taken_at is None else as_utc(taken_at)
+    if moment > now + CLOCK_SKEW:
+        raise Invalid(
+            "taken_at is in the future; only past times can be recorded.",
+            fields={"taken_at": "This time is in the future."},
+        )
+    moment = min(moment, now)
+    note = clean_note(note)
+
+    existing = repo.checkin_by_client_id(db, user.id, client_id)
+    if existing is not None:
+        return _replay(existing, answers, note), False
+
+    quest = catalog.questionnaire
+    problems = quest.check_answers(answers, user.on_medication)
+    if problems:
+        raise Invalid(
+            "Some answers need another look: " + " ".join(f"{k}: {v}" for k, v in problems.items()),
+            fields=problems,
+        )
+
+    history = [
+        CheckInRecord(taken_at=row.taken_at, answers=row.answers)
+        for row in repo.checkins_before(db, user.id, moment)
+    ]
+    evaluation = evaluate(
+        questionnaire=quest,
+        rules=catalog.rules,
+        crisis=catalog.crisis.for_country(user.country),
+        profile=profile_of(user),
+        history=history,
+        current=CheckInRecord(taken_at=moment, answers=answers),
+    )
+    row = CheckIn(
+        user_id=user.id,
+        client_id=client_id,
+        taken_at=moment,
+        questionnaire_id=quest.id,
+        questionnaire_version=str(quest.version),
+        answers=dict(answers),
+        note=note,
+        therapy_week=evaluation.therapy_week,
+        urgent=evaluation.urgent,
+        result=evaluation.model_dump(mode="json", include={"scores", "signs", "suggestions"}),
+    )
+    try:
+        with db.begin_nested():
+            db.add(row)
+    except IntegrityError:
+        # The same client_id arrived twice at once (two tabs, a retry): one row wins.
+        winner = repo.checkin_by_client_id(db, user.id, client_id)
+        if winner is None:
+            raise
+        return _replay(winner, answers, note), False
+    return row, True
+
+
+def _replay(existing: CheckIn, answers: dict[str, int], note: str | None) -> CheckIn:
+    if dict(existing.answers) != dict(answers) or (existing.note or None) != note:
+        raise Conflict(
+            "A check-in with this client_id was already stored with different "
+            "answers. Use a new client_id for a new check-in."
+        )
+    return existing
+
+
+def get(db: Session, user: User, checkin_id: str) -> CheckIn:
+    assert user.id is not None
+    row = repo.checkin_by_id(db, user.id, checkin_id)
+    if row is None:
+        raise NotFound("No check-in with that id.")
+    return row
+
+
+def previous(db: Session, row: CheckIn) -> CheckIn | None:
+    return repo.previous_checkin(db, row.user_id, row.taken_at)
+
+
+def encode_cursor(row: CheckIn) -> str:
+    raw = f"{row.taken_at.isoformat()}|{row.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, row_id = raw.split("|", 1)
+        return as_utc(datetime.fromisoformat(moment)), row_id
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise Invalid("That 'before' cursor is not one this server gave out.") from exc
+
+
+def page(
+    db: Session, user: User, limit: int, before: str | None
+) -> tuple[list[CheckIn], str | None]:
+    assert user.id is not None
+    rows = list(
+        repo.checkins_page(db, user.id, limit + 1, decode_cursor(before) if before else None)
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(rows[-1]) if more and rows else None)
+
+
+def summary(db: Session, catalog: Catalog, user: User) -> dict[str, Any]:
+    """Per-domain trend since therapy started, plus the latest result."""
+    assert user.id is not None
+    since = (
+        datetime.combine(user.therapy_started_on, time(), UTC) if user.therapy_started_on else None
+    )
+    rows = repo.checkins_since(db, user.id, since)
+    domains: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        for domain, score in row.result["scores"].items():
+            entry = domains.setdefault(domain, {"higher_is": score["higher_is"], "points": []})
+            entry["points"].append(
+                {
+                    "checkin_id": row.id,
+                    "taken_at": row.taken_at.isoformat().replace("+00:00", "Z"),
+                    "therapy_week": row.therapy_week,
+                    "value": score["value"],
+                    "band": score["band"],
+                }
+            )
+    for entry in domains.values():
+        first, last = entry["points"][0]["value"], entry["points"][-1]["value"]
+        entry.update(first=first, latest=last, change=last - first)
+    latest = repo.latest_checkins(db, user.id, 1)
+    now = utcnow()
+    due = (latest[0].taken_at + timedelta(days=7)) if latest else now
+    return {
+        "therapy_started_on": user.therapy_started_on.isoformat()
+        if user.therapy_started_on
+        else None,
+        "therapy_week": therapy_week(user.therapy_started_on, now),
+        "checkin_count": len(rows),
+        "domains": domains,
+        "latest": result_of(latest[0]) if latest else None,
+        "next_checkin_due": due.date().isoformat(),
+    }

@@ -1,0 +1,91 @@
+"""Everything an account owns, as JSON (re-importable) or CSV (one row per check-in)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from sqlmodel import Session
+
+from app import repositories as repo
+from app.models import User, utcnow
+from app.services.catalog import Catalog
+from app.services.checkins import result_of
+
+FORMAT = "therapy-checkin-export"
+FORMAT_VERSION = 1
+
+
+def export_json(db: Session, user: User) -> dict[str, Any]:
+    assert user.id is not None
+    rows = repo.checkins_since(db, user.id, None)
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exported_at": utcnow().isoformat().replace("+00:00", "Z"),
+        "account": {
+            "username": user.username,
+            "created_at": user.created_at.isoformat().replace("+00:00", "Z"),
+        },
+        "profile": {
+            "therapy_started_on": user.therapy_started_on.isoformat()
+            if user.therapy_started_on
+            else None,
+            "on_medication": user.on_medication,
+            "country": user.country,
+        },
+        "checkins": [
+            {
+                **result_of(row),
+                "questionnaire_id": row.questionnaire_id,
+                "questionnaire_version": row.questionnaire_version,
+            }
+            for row in rows
+        ],
+    }
+
+
+def _cell(value: object) -> object:
+    # Spreadsheets run text that starts with these as a formula.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def export_csv(db: Session, catalog: Catalog, user: User) -> str:
+    assert user.id is not None
+    rows = repo.checkins_since(db, user.id, None)
+    items = [item.id for item in catalog.questionnaire.items]
+    domains = sorted({d for row in rows for d in row.result["scores"]})
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "checkin_id",
+            "taken_at",
+            "therapy_week",
+            "questionnaire_version",
+            *items,
+            *(f"score_{d}" for d in domains),
+            "urgent",
+            "signs",
+            "note",
+        ]
+    )
+    for row in rows:
+        scores = row.result["scores"]
+        writer.writerow(
+            [
+                row.id,
+                row.taken_at.isoformat(),
+                row.therapy_week,
+                row.questionnaire_version,
+                *(row.answers.get(i, "") for i in items),
+                *(scores[d]["value"] if d in scores else "" for d in domains),
+                "yes" if row.urgent else "no",
+                ";".join(sign["id"] for sign in row.result["signs"]),
+                _cell(row.note or ""),
+            ]
+        )
+    return out.getvalue()

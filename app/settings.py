@@ -1,0 +1,44 @@
+"""Settings from the environment (see README for every variable)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "development-only-secret-change-me"  # noqa: S105  (refused outside development)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    ENVIRONMENT: Literal["development", "production"] = "development"
+    DATABASE_URL: str = f"sqlite:///{ROOT / 'data' / 'checkin.db'}"
+    SECRET_KEY: str = DEV_SECRET
+    HOST: str = "127.0.0.1"
+    PORT: int = 8000
+    QUESTIONNAIRE_DIR: Path = ROOT / "questionnaires"
+
+    SIGNUPS_PER_HOUR_PER_ADDRESS: int = 20
+    LOGIN_FAILURES_PER_ACCOUNT: int = 10
+    LOGIN_FAILURE_WINDOW_MINUTES: int = 15
+
+    SESSION_IDLE_DAYS: int = 14
+    SESSION_ABSOLUTE_DAYS: int = 30
+
+    @model_validator(mode="after")
+    def _secret_outside_development(self) -> Settings:
+        if self.ENVIRONMENT != "development" and (
+            self.SECRET_KEY == DEV_SECRET or len(self.SECRET_KEY) < 32
+        ):
+            raise ValueError("SECRET_KEY must be set (32+ characters) outside development")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app.database import get_engine
+from tests.conftest import signup
+from tests.helpers import best_answers, item_for, post_checkin, questionnaire, risk_answers
+
+
+def stored() -> int:
+    with Session(get_engine()) as db:
+        return int(db.exec(text("SELECT count(*) FROM checkin")).one()[0])  # type: ignore[call-overload]
+
+
+def test_questionnaire_lists_items_with_their_scales(client):
+    q = questionnaire(client)
+    assert q["id"] and q["version"]
+    assert 10 <= len([i for i in q["items"] if i["required"]]) <= 14
+    domains = {item["domain"] for item in q["items"]}
+    assert {"heard", "connection", "progress", "distress", "coping", "hope", "safety"} <= domains
+    for item in q["items"]:
+        assert len(item["labels"]) == item["max"] - item["min"] + 1
+        assert item["higher_is"] in ("better", "worse")
+
+
+def test_side_effects_item_only_for_clients_on_medication(client, user):
+    assert "side_effects" not in {i["domain"] for i in questionnaire(client)["items"]}
+    assert client.put("/api/profile", json={"on_medication": True}).status_code == 200
+    assert "side_effects" in {i["domain"] for i in questionnaire(client)["items"]}
+
+
+def test_checkin_is_scored_and_follows_the_contract(client, user):
+    q = questionnaire(client)
+    cid = str(uuid.uuid4())
+    r = client.post(
+        "/api/checkins",
+        json={"client_id": cid, "answers": best_answers(q), "note": "Ask about the homework"},
+    )
+    assert r.status_code == 201, r.text
+    res = r.json()
+    assert set(res) >= {
+        "id",
+        "client_id",
+        "taken_at",
+        "therapy_week",
+        "scores",
+        "signs",
+        "suggestions",
+        "urgent",
+    }
+    assert res["client_id"] == cid and res["urgent"] is False
+    for score in res["scores"].values():
+        assert 0 <= score["value"] <= 100
+        assert score["band"] in ("good", "watch", "concern")
+    assert [s["id"] for s in res["signs"]] == ["on_track"]
+    assert res["suggestions"][0]["id"] == "keep_going"
+    assert client.get(f"/api/checkins/{res['id']}").json() == res
+
+
+def test_risk_answer_puts_urgent_help_first(client, user):
+    client.put("/api/profile", json={"country": "GB"})
+    r = post_checkin(client, risk_answers(questionnaire(client)))
+    res = r.json()
+    assert r.status_code == 201 and res["urgent"] is True
+    assert res["signs"][0]["id"] == "self_harm_risk" and res["signs"][0]["level"] == "urgent"
+    assert res["suggestions"][0]["id"] == "urgent_help"
+    assert "116 123" in " ".join(res["suggestions"][0]["steps"])
+    assert "pause" not in {s["id"] for s in res["suggestions"]}
+
+
+def test_same_client_id_is_stored_once_and_different_answers_conflict(client, user):
+    q = questionnaire(client)
+    body = {"client_id": str(uuid.uuid4()), "answers": best_answers(q), "note": None}
+    first = client.post("/api/checkins", json=body)
+    again = client.post("/api/checkins", json=body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    changed = dict(body, answers={**body["answers"], item_for(q, "hope")["id"]: 1})
+    assert client.post("/api/checkins", json=changed).status_code == 409
+    assert stored() == 1
+
+
+def test_taken_at_in_the_past_is_kept_and_future_refused(client, user):
+    q = questionnaire(client)
+    past = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    r = post_checkin(client, best_answers(q), taken_at=past.isoformat())
+    assert r.status_code == 201
+    assert datetime.fromisoformat(r.json()["taken_at"]) == past
+    future = datetime.now(UTC) + timedelta(days=1)
+    r = post_checkin(client, best_answers(q), taken_at=future.isoformat())
+    assert r.status_code == 422 and "future" in str(r.json()["detail"])
+    assert stored() == 1
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda a, q: {**a, item_for(q, "hope")["id"]: 99},  # out of range
+        lambda a, q: {**a, item_for(q, "hope")["id"]: True},  # boolean
+        lambda a, q: {**a, item_for(q, "hope")["id"]: "3"},  # string
+        lambda a, q: {**a, item_for(q, "hope")["id"]: 2.5},  # float
+        lambda a, q: {**a, "made_up_item": 1},  # unknown item
+        lambda a, q: {k: v for k, v in a.items() if k != item_for(q, "safety")["id"]},  # missing
+    ],
+)
+def test_bad_answers_are_422_and_nothing_is_stored(client, user, mutate):
+    q = questionnaire(client)
+    r = post_checkin(client, mutate(best_answers(q), q))
+    assert r.status_code == 422
+    assert r.json()["detail"]
+    assert stored() == 0
+
+
+def test_side_effects_answer_refused_when_not_on_medication(client, user):
+    client.put("/api/profile", json={"on_medication": True})
+    q = questionnaire(client)
+    client.put("/api/profile", json={"on_medication": False})
+    r = post_checkin(client, best_answers(q))
+    assert r.status_code == 422
+    assert stored() == 0
+
+
+def test_bad_client_id_and_wrong_content_type(client, user):
+    q = questionnaire(client)
+    r = client.post("/api/checkins", json={"client_id": "nope", "answers": best_answers(q)})
+    assert r.status_code == 422
+    import json
+
+    body = json.dumps({"client_id": str(uuid.uuid4()), "answers": best_answers(q)})
+    r = client.post("/api/checkins", content=body, headers={"content-type": "text/plain"})
+    assert r.status_code == 415 and "detail" in r.json()
+    r = client.post("/api/checkins", data={"client_id": str(uuid.uuid4())})
+    assert r.status_code == 415
+    assert stored() == 0
+
+
+def test_cross_site_requests_are_refused(client, user):
+    q = questionnaire(client)
+    for headers in (
+        {"origin": "https://evil.example"},
+        {"sec-fetch-site": "cross-site"},
+        {"origin": "null"},
+    ):
+        r = client.post(
+            "/api/checkins",
+            headers=headers,
+            json={"client_id": str(uuid.uuid4()), "answers": best_answers(q)},
+        )
+        assert r.status_code == 403, headers
+    ok = client.post(
+        "/api/checkins",
+        headers={"origin": "https://testserver", "sec-fetch-site": "same-origin"},
+        json={"client_id": str(uuid.uuid4()), "answers": best_answers(q)},
+    )
+    assert ok.status_code == 201
+    assert stored() == 1
+
+
+def test_no_session_is_401_everywhere(client):
+    for method, path in [
+        ("GET", "/api/checkins"),
+        ("GET", "/api/summary"),
+        ("GET", "/api/export"),
+        ("DELETE", "/api/account"),
+        ("PUT", "/api/profile"),
+        ("GET", f"/api/checkins/{uuid.uuid4()}"),
+    ]:
+        r = client.request(method, path, json={} if method == "PUT" else None)
+        assert r.status_code == 401, path
+    r = client.post("/api/checkins", json={"client_id": str(uuid.uuid4()), "answers": {}})
+    assert r.status_code == 401
+    assert stored() == 0
+
+
+def test_another_accounts_checkin_is_404(client):
+    signup(client, "first_one")
+    q = questionnaire(client)
+    theirs = post_checkin(client, best_answers(q)).json()["id"]
+    client.cookies.clear()
+    signup(client, "second_one")
+    assert client.get(f"/api/checkins/{theirs}").status_code == 404
+    assert client.get("/api/checkins").json() == {"items": [], "next": None}
+
+
+def test_keyset_pagination_newest_first(client, user):
+    q = questionnaire(client)
+    start = datetime(2026, 1, 5, 18, tzinfo=UTC)
+    for week in range(5):
+        r = post_checkin(
+            client, best_answers(q), taken_at=(start + timedelta(weeks=week)).isoformat()
+        )
+        assert r.status_code == 201
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2} | ({"before": cursor} if cursor else {})
+        page = client.get("/api/checkins", params=params).json()
+        seen += [item["taken_at"] for item in page["items"]]
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert len(seen) == 5 and seen == sorted(seen, reverse=True)
+    assert client.get("/api/checkins", params={"before": "garbage!"}).status_code == 422
+    assert client.get("/api/checkins", params={"limit": 0}).status_code == 422
+
+
+def test_summary_trend_since_therapy_started(client, user):
+    client.put("/api/profile", json={"therapy_started_on": "2026-01-01"})
+    q = questionnaire(client)
+    post_checkin(client, best_answers(q), taken_at="2025-12-20T10:00:00Z")  # before therapy
+    for week in (1, 2, 3):
+        post_checkin(client, best_answers(q), taken_at=f"2026-01-{week * 7:02d}T10:00:00Z")
+    s = client.get("/api/summary").json()
+    assert s["checkin_count"] == 3
+    assert len(s["domains"]["heard"]["points"]) == 3
+    assert s["latest"]["taken_at"].startswith("2026-01-21")
+    assert s["therapy_started_on"] == "2026-01-01"
