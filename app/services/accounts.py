@@ -198,3 +198,22 @@ def update_profile(
 
 def delete_account(db: Session, user: User) -> None:
     repo.delete_user(db, user)
+
+
+def confirm_password(settings: Settings, user: User, password: str) -> None:
+    """Ask for the passphrase again before something drastic; counts as a failed sign-in."""
+    window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+    ratelimit.check(
+        settings,
+        "login-fail",
+        user.username,
+        settings.LOGIN_FAILURES_PER_ACCOUNT,
+        window,
+        "Too many wrong passphrases. Please wait and try again.",
+    )
+    if not verify_password(password[:PASSWORD_MAX], user.password_hash):
+        ratelimit.record(settings, "login-fail", user.username, window)
+        raise Invalid(
+            "That passphrase doesn't match. Nothing was deleted.",
+            fields={"password": "That passphrase doesn't match. Nothing was deleted."},
+        )

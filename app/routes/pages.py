@@ -1,0 +1,104 @@
+"""HTML pages: the one router main.py includes, the home and offline pages, HTML errors."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.database import SessionDep
+from app.deps import CatalogDep, OptionalUser
+from app.models import User
+from app.routes import pages_auth, pages_checkin, pages_history, pages_settings
+from app.routes.pages_common import (
+    ARROWS,
+    SHOWN_DOMAINS,
+    crisis_view,
+    domain_name,
+    nice_date,
+    render,
+    tone,
+    urgent_steps,
+)
+from app.services import checkins
+from app.services.catalog import Catalog
+
+router = APIRouter(include_in_schema=False)
+for _sub in (pages_auth.router, pages_checkin.router, pages_history.router, pages_settings.router):
+    router.include_router(_sub)
+
+
+def _glance(catalog: Catalog, domains: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per domain: first and latest value, an arrow, and which way that is."""
+    rows = []
+    for domain in (d for d in SHOWN_DOMAINS if d in domains):
+        entry = domains[domain]
+        change = entry["change"]
+        feel = tone(change, entry["higher_is"])
+        words = "no change" if feel == "same" else feel
+        rows.append(
+            {
+                "name": domain_name(catalog, domain),
+                "first": entry["first"],
+                "latest": entry["latest"],
+                "arrow": ARROWS[(change > 0) - (change < 0)],
+                "tone": feel,
+                "words": words,
+            }
+        )
+    return rows
+
+
+def _home_context(db: Any, catalog: Catalog, user: User) -> dict[str, Any]:
+    summary = checkins.summary(db, catalog, user)
+    latest = summary["latest"]
+    due = date.fromisoformat(summary["next_checkin_due"])
+    context: dict[str, Any] = {
+        "user": user,
+        "nav": "home",
+        "latest": latest,
+        "profile_missing": user.therapy_started_on is None,
+        "due": nice_date(due),
+        "overdue": due < date.today(),
+        "due_today": due == date.today(),
+        "glance": _glance(catalog, summary["domains"]),
+    }
+    if latest:
+        context["latest_on"] = nice_date(latest["taken_at"])
+        if latest["urgent"]:
+            entry = catalog.crisis.for_country(user.country)
+            context.update(crisis=crisis_view(entry), urgent_steps=urgent_steps(latest, entry))
+    return context
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, user: OptionalUser, db: SessionDep, catalog: CatalogDep) -> Response:
+    if user is None:
+        return render(request, "home.html", {"user": None})
+    return render(request, "home.html", _home_context(db, catalog, user))
+
+
+@router.get("/offline", response_class=HTMLResponse)
+def offline(request: Request) -> Response:
+    return render(request, "offline.html", {"user": None})
+
+
+def install_page_errors(app: FastAPI) -> None:
+    """HTML error pages (404, 405, …) for every path outside /api/; JSON stays JSON there."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def page_errors(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, exc)
+        message = exc.detail if exc.status_code != 404 else None
+        return render(
+            request,
+            "error.html",
+            {"status": exc.status_code, "message": message},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )

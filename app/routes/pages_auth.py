@@ -1,0 +1,136 @@
+"""Pages: sign up (recovery codes shown once), sign in, sign out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.database import SessionDep
+from app.deps import (
+    CatalogDep,
+    SettingsDep,
+    clear_session_cookie,
+    client_address,
+    set_session_cookie,
+)
+from app.errors import Conflict, Invalid, NotAuthenticated, TooManyRequests
+from app.routes.api_auth import CLEAR_SITE_DATA
+from app.routes.pages_checkin import resume_checkin
+from app.routes.pages_common import EXPIRED, FormDep, csrf_ok, field, render, safe_next, see_other
+from app.security import SESSION_COOKIE
+from app.services import accounts
+
+router = APIRouter(include_in_schema=False)
+
+
+def wait_words(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    if minutes <= 1:
+        return "about a minute"
+    return f"about {minutes} minutes"
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_form(request: Request) -> Response:
+    return render(request, "auth/signup.html", {"username": "", "errors": {}})
+
+
+@router.post("/signup", response_class=HTMLResponse)
+def signup(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep) -> Response:
+    username = field(form, "username").strip()
+    context: dict[str, object] = {"username": username, "errors": {}}
+    if not csrf_ok(request, form):
+        return render(request, "auth/signup.html", {**context, "message": EXPIRED}, 403)
+    try:
+        new, codes = accounts.signup(
+            db,
+            settings,
+            username=username,
+            password=field(form, "password"),
+            address=client_address(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    except Invalid as exc:
+        db.rollback()
+        return render(request, "auth/signup.html", {**context, "errors": exc.fields}, 422)
+    except Conflict as exc:
+        db.rollback()
+        return render(
+            request, "auth/signup.html", {**context, "errors": {"username": exc.detail}}, 409
+        )
+    except TooManyRequests as exc:
+        db.rollback()
+        message = f"{exc.detail} You can try again in {wait_words(exc.retry_after)}."
+        return render(
+            request, "auth/signup.html", {**context, "message": message}, 429, headers=exc.headers
+        )
+    response = render(request, "auth/recovery_codes.html", {"user": new.user, "codes": codes})
+    set_session_cookie(response, new.token, settings)
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
+    return render(
+        request, "auth/login.html", {"username": "", "errors": {}, "next": safe_next(next)}
+    )
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request, form: FormDep, db: SessionDep, settings: SettingsDep, catalog: CatalogDep
+) -> Response:
+    username = field(form, "username").strip()
+    target = safe_next(field(form, "next"))
+    carry = field(form, "carry")
+    context: dict[str, object] = {
+        "username": username,
+        "errors": {},
+        "next": target,
+        "carry": carry,
+    }
+    if not csrf_ok(request, form):
+        return render(request, "auth/login.html", {**context, "message": EXPIRED}, 403)
+    try:
+        new = accounts.login(
+            db,
+            settings,
+            username=username,
+            password=field(form, "password"),
+            old_token=request.cookies.get(SESSION_COOKIE),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    except NotAuthenticated as exc:
+        db.rollback()
+        return render(
+            request, "auth/login.html", {**context, "errors": {"password": exc.detail}}, 401
+        )
+    except TooManyRequests as exc:
+        db.rollback()
+        message = f"{exc.detail} You can try again in {wait_words(exc.retry_after)}."
+        return render(
+            request, "auth/login.html", {**context, "message": message}, 429, headers=exc.headers
+        )
+    # Signed out mid check-in (carry): give the answers back on the form, ready to send.
+    response = resume_checkin(request, catalog, new.user, carry) if carry else see_other(target)
+    set_session_cookie(response, new.token, settings)
+    return response
+
+
+@router.get("/logout", response_class=HTMLResponse)
+def logout_form(request: Request) -> Response:
+    return render(request, "auth/logout.html", {})
+
+
+@router.post("/logout", response_class=HTMLResponse)
+def logout(request: Request, form: FormDep, db: SessionDep) -> Response:
+    if not csrf_ok(request, form):
+        message = "Sorry, that didn't go through. Please press Sign out again."
+        return render(request, "auth/logout.html", {"message": message}, 403)
+    accounts.logout(db, request.cookies.get(SESSION_COOKIE))
+    response = see_other("/")
+    clear_session_cookie(response)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response

@@ -1,0 +1,253 @@
+"""Pages: the weekly check-in form (works without JavaScript) and one result."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from app.database import SessionDep
+from app.deps import CatalogDep, CurrentUser, OptionalUser
+from app.engine import Item
+from app.errors import Conflict, Invalid
+from app.models import User
+from app.routes.pages_common import (
+    EXPIRED,
+    SHOWN_DOMAINS,
+    FormDep,
+    crisis_view,
+    csrf_ok,
+    direction_words,
+    domain_name,
+    field,
+    nice_date,
+    render,
+    see_other,
+    tone,
+    urgent_steps,
+)
+from app.security import CSRF_FIELD
+from app.services import checkins
+from app.services.catalog import Catalog
+
+router = APIRouter(include_in_schema=False)
+
+CONFLICT = (
+    "These answers differ from a check-in you already sent from this form, so we kept both "
+    "apart. Press send again to save them as a new check-in."
+)
+SIGNED_OUT = "You were signed out while you answered. Please sign in again to send it."
+_CARRY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def _fresh_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _client_id(raw: object) -> str:
+    """The form's uuid4, normalised; a fresh one if it was tampered with."""
+    try:
+        return str(uuid.UUID(str(raw)))
+    except ValueError:
+        return _fresh_id()
+
+
+def form_context(
+    catalog: Catalog,
+    user: User,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    note: str = "",
+    client_id: str | None = None,
+    message: str | None = None,
+    message_kind: str = "error",
+) -> dict[str, Any]:
+    quest = catalog.questionnaire
+    items = quest.applicable_items(user.on_medication)
+    labels = {item.id: item.text for item in items}
+    labels.update(note=quest.note.label, answers="Your answers")
+    return {
+        "user": user,
+        "nav": "checkin",
+        "items": items,
+        "labels": labels,
+        "values": values or {},
+        "errors": errors or {},
+        "note": note,
+        "client_id": client_id or _fresh_id(),
+        "message": message,
+        "message_kind": message_kind,
+        "note_label": quest.note.label,
+        "note_hint": quest.note.hint,
+        "note_max": min(quest.note.max_length, checkins.NOTE_MAX),
+    }
+
+
+def _parse(
+    items: list[Item], form: FormData
+) -> tuple[dict[str, str], dict[str, int], dict[str, str]]:
+    """Raw values (to re-check the radios), integer answers, and not-a-number errors."""
+    values: dict[str, str] = {}
+    answers: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    for item in items:
+        raw = field(form, item.id).strip()
+        if not raw:
+            continue
+        values[item.id] = raw
+        try:
+            answers[item.id] = int(raw)
+        except ValueError:
+            errors[item.id] = "Please choose one of the answers."
+    return values, answers, errors
+
+
+@router.get("/checkin", response_class=HTMLResponse)
+def checkin_form(request: Request, user: CurrentUser, catalog: CatalogDep) -> Response:
+    return render(request, "checkin/form.html", form_context(catalog, user))
+
+
+@router.post("/checkin", response_class=HTMLResponse)
+def checkin_submit(
+    request: Request, form: FormDep, user: OptionalUser, db: SessionDep, catalog: CatalogDep
+) -> Response:
+    if user is None:
+        return _sign_in_to_send(request, form)
+    quest = catalog.questionnaire
+    values, answers, errors = _parse(quest.applicable_items(user.on_medication), form)
+    keep: dict[str, Any] = {
+        "values": values,
+        "note": field(form, "note"),
+        "client_id": _client_id(field(form, "client_id")),
+    }
+    if not csrf_ok(request, form):
+        return render(
+            request, "checkin/form.html", form_context(catalog, user, **keep, message=EXPIRED), 403
+        )
+    problems = {**quest.check_answers(answers, user.on_medication), **errors}
+    if problems:
+        return render(
+            request, "checkin/form.html", form_context(catalog, user, **keep, errors=problems), 422
+        )
+    try:
+        row, _created = checkins.submit(
+            db,
+            catalog,
+            user,
+            client_id=keep["client_id"],
+            taken_at=None,
+            answers=answers,
+            note=keep["note"],
+        )
+    except Invalid as exc:
+        db.rollback()
+        problems = exc.fields or {"answers": str(exc.detail)}
+        return render(
+            request, "checkin/form.html", form_context(catalog, user, **keep, errors=problems), 422
+        )
+    except Conflict:
+        db.rollback()
+        keep["client_id"] = _fresh_id()
+        return render(
+            request, "checkin/form.html", form_context(catalog, user, **keep, message=CONFLICT), 409
+        )
+    return see_other(f"/checkins/{row.id}")
+
+
+def _sign_in_to_send(request: Request, form: FormData) -> Response:
+    """No session any more: keep everything typed in the sign-in form, never drop it."""
+    carried = {
+        key: value[:2000]
+        for key, value in form.multi_items()
+        if isinstance(value, str) and key != CSRF_FIELD and _CARRY_KEY.match(key)
+    }
+    context = {
+        "username": "",
+        "errors": {},
+        "next": "/checkin",
+        "message": SIGNED_OUT,
+        "carry": json.dumps(dict(list(carried.items())[:50])),
+    }
+    return render(request, "auth/login.html", context, 401)
+
+
+def resume_checkin(request: Request, catalog: Catalog, user: User, carry: str) -> Response:
+    """After signing in again: the check-in form with the carried answers, ready to send."""
+    try:
+        data = json.loads(carry)
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    items = catalog.questionnaire.applicable_items(user.on_medication)
+    values = {it.id: str(data[it.id]) for it in items if isinstance(data.get(it.id), str)}
+    note = data.get("note")
+    message = "Welcome back. Your answers are still here: check them and send."
+    context = form_context(
+        catalog,
+        user,
+        values=values,
+        note=note if isinstance(note, str) else "",
+        client_id=_client_id(data.get("client_id")),
+        message=message,
+        message_kind="info",
+    )
+    return render(request, "checkin/form.html", context)
+
+
+def _changes(
+    catalog: Catalog, now: dict[str, Any], before: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Per domain: the value last time and now, in words."""
+    rows = []
+    for domain in (d for d in SHOWN_DOMAINS if d in now):
+        score = now[domain]
+        old = (before or {}).get(domain)
+        feel = ""
+        if old is not None:
+            feel = tone(score["value"] - old["value"], score["higher_is"])
+            feel = "no change" if feel == "same" else feel
+        rows.append(
+            {
+                "name": domain_name(catalog, domain),
+                "after": score["value"],
+                "before": old["value"] if old is not None else None,
+                "feel": feel,
+                "direction": direction_words(score["higher_is"]),
+            }
+        )
+    return rows
+
+
+@router.get("/checkins/{checkin_id}", response_class=HTMLResponse)
+def result_page(
+    request: Request, checkin_id: str, user: CurrentUser, db: SessionDep, catalog: CatalogDep
+) -> Response:
+    row = checkins.get(db, user, checkin_id)  # NotFound: the 404 page
+    result = checkins.result_of(row)
+    previous = checkins.previous(db, row)
+    entry = catalog.crisis.for_country(user.country)
+    urgent = bool(result["urgent"])
+    context = {
+        "user": user,
+        "nav": "history",
+        "result": result,
+        "taken_on": nice_date(result["taken_at"]),
+        "has_previous": previous is not None,
+        "changes": _changes(
+            catalog, result["scores"], previous.result["scores"] if previous else None
+        ),
+        # The crisis box at the top already holds urgent_help; don't repeat it below.
+        "next_steps": [
+            s for s in result["suggestions"] if not (urgent and s["id"] == "urgent_help")
+        ],
+        "crisis": crisis_view(entry),
+        "urgent_steps": urgent_steps(result, entry) if urgent else [],
+    }
+    return render(request, "checkin/result.html", context)

@@ -1,0 +1,164 @@
+"""What every HTML page shares: rendering, the CSRF check, form reading, display words."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
+
+from app.engine import DOMAINS, CrisisEntry
+from app.security import CSRF_FIELD, csrf_valid
+from app.services.catalog import Catalog
+from app.settings import get_settings
+from app.templating import templates
+
+EXPIRED = (
+    "Sorry, this page was open too long, so we couldn't send it safely. "
+    "Everything you entered is still here: please send it again."
+)
+LEVEL_WORDS = {
+    "urgent": "Needs attention now",
+    "concern": "A concern",
+    "watch": "Worth keeping an eye on",
+    "info": "Good to know",
+}
+ARROWS = {1: "↑", -1: "↓", 0: "→"}
+# Where a hard week came from is context for one week, not a state with a trend to show.
+SHOWN_DOMAINS = tuple(d for d in DOMAINS if d != "life_events")
+# Phone numbers inside contact text ("Call 116 123", "Call or text 9-8-8"): three digits or more.
+_NUMBER = re.compile(r"\d[\d -]*\d")
+
+
+async def read_form(request: Request) -> FormData:
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
+
+
+def field(form: FormData, name: str) -> str:
+    """A submitted text value, or "" (missing, or a file where text was expected)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def csrf_ok(request: Request, form: FormData) -> bool:
+    # The same settings as the `csrf_token` template global that made the token.
+    secret = get_settings().SECRET_KEY
+    return csrf_valid(secret, request.state.csrf_cookie, field(form, CSRF_FIELD) or None)
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, name, context, status_code=status_code, headers=headers
+    )
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to go to after signing in; anything else (other sites, //host) is "/"."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _as_date(value: str | date | datetime) -> date:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value.date() if isinstance(value, datetime) else value
+
+
+def nice_date(value: str | date | datetime | None) -> str:
+    """'2026-03-02T09:00:00Z' -> '2 March 2026' (UTC date)."""
+    if value is None or value == "":
+        return ""
+    day = _as_date(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def short_date(value: str | date | datetime) -> str:
+    """'2026-03-02T09:00:00Z' -> '2 Mar 2026', for chart axes."""
+    day = _as_date(value)
+    return f"{day.day} {day:%b %Y}"
+
+
+def because(reason: str) -> str:
+    """Each reason reads as a sentence starting with 'Because …'."""
+    reason = reason.strip()
+    if reason.lower().startswith("because"):
+        return reason
+    return "Because " + reason[:1].lower() + reason[1:]
+
+
+def domain_name(catalog: Catalog, domain: str) -> str:
+    name = catalog.rules.wording.domain_name(domain)
+    return name[:1].upper() + name[1:]
+
+
+def direction_words(higher_is: str) -> str:
+    return "higher is better" if higher_is == "better" else "higher is worse"
+
+
+def tone(change: int, higher_is: str) -> str:
+    """'better', 'worse' or 'same' for a change in a domain score."""
+    if change == 0:
+        return "same"
+    return "better" if (change > 0) == (higher_is == "better") else "worse"
+
+
+def _links(text: str, can_text: bool) -> list[dict[str, str]]:
+    links = []
+    for match in _NUMBER.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if len(digits) < 3:
+            continue
+        shown = match.group().strip()
+        links.append({"href": f"tel:{digits}", "text": f"Call {shown}"})
+        if can_text:
+            links.append({"href": f"sms:{digits}", "text": f"Text {shown}"})
+    return links
+
+
+def crisis_view(entry: CrisisEntry) -> dict[str, Any]:
+    """A country's crisis lines with tap-to-call (and tap-to-text) links."""
+    return {
+        "name": entry.name,
+        "emergency": entry.emergency,
+        "emergency_links": _links(entry.emergency, can_text=False),
+        "lines": [
+            {
+                "name": line.name,
+                "contact": line.contact,
+                "hours": line.hours,
+                "links": _links(line.contact, can_text="text" in line.contact.lower()),
+            }
+            for line in entry.lines
+        ],
+    }
+
+
+def urgent_steps(result: dict[str, Any], entry: CrisisEntry) -> list[str]:
+    """The urgent_help steps (the safety plan) minus sentences the crisis box already shows."""
+    shown = set(entry.sentences())
+    for suggestion in result.get("suggestions", []):
+        if suggestion["id"] == "urgent_help":
+            return [step for step in suggestion["steps"] if step not in shown]
+    return []
+
+
+templates.env.filters["nice_date"] = nice_date
+templates.env.filters["because"] = because
+templates.env.globals["LEVEL_WORDS"] = LEVEL_WORDS

@@ -1,0 +1,143 @@
+"""Page: profile, export links, and deleting the account."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.database import SessionDep
+from app.deps import CatalogDep, CurrentUser, SettingsDep, clear_session_cookie
+from app.errors import Invalid
+from app.models import User
+from app.routes.api_auth import CLEAR_SITE_DATA
+from app.routes.pages_common import EXPIRED, FormDep, csrf_ok, field, render, see_other
+from app.services import accounts
+from app.services.catalog import Catalog
+
+router = APIRouter(include_in_schema=False)
+
+SAVED = {"profile": "Saved. Your check-ins and help numbers now follow these settings."}
+
+
+def _context(catalog: Catalog, user: User, **extra: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "user": user,
+        "nav": "settings",
+        "countries": catalog.crisis.countries(),
+        "started": user.therapy_started_on.isoformat() if user.therapy_started_on else "",
+        "on_medication": user.on_medication,
+        "country": user.country,
+        "today": date.today().isoformat(),
+        "profile_errors": {},
+        "delete_errors": {},
+    }
+    context.update(extra)
+    return context
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(
+    request: Request, user: CurrentUser, catalog: CatalogDep, saved: str = ""
+) -> Response:
+    return render(request, "settings/index.html", _context(catalog, user, saved=SAVED.get(saved)))
+
+
+@router.get("/settings/profile")
+@router.get("/settings/delete")
+def settings_redirect() -> Response:
+    """Landing here after signing in again (the forms post here): go to the page itself."""
+    return see_other("/settings")
+
+
+@router.post("/settings/profile", response_class=HTMLResponse)
+def save_profile(
+    request: Request, form: FormDep, user: CurrentUser, db: SessionDep, catalog: CatalogDep
+) -> Response:
+    started_raw = field(form, "therapy_started_on").strip()
+    medication = field(form, "on_medication")
+    country = field(form, "country").strip()
+    typed = {
+        "started": started_raw,
+        "on_medication": medication == "yes",
+        "country": country or user.country,
+    }
+    if not csrf_ok(request, form):
+        return render(
+            request,
+            "settings/index.html",
+            _context(catalog, user, **typed, profile_message=EXPIRED),
+            403,
+        )
+    errors: dict[str, str] = {}
+    started: date | None = None
+    if started_raw:
+        try:
+            started = date.fromisoformat(started_raw)
+        except ValueError:
+            errors["therapy_started_on"] = "Please enter a date, like 2026-03-01."
+    if medication not in ("yes", "no"):
+        errors["on_medication"] = "Please choose yes or no."
+    if not errors:
+        try:
+            accounts.update_profile(
+                db,
+                user,
+                known_countries=catalog.country_codes,
+                changes={
+                    "therapy_started_on": started,
+                    "on_medication": medication == "yes",
+                    "country": country or user.country,
+                },
+            )
+        except Invalid as exc:
+            db.rollback()  # nothing half-saved
+            errors = exc.fields or {"therapy_started_on": str(exc.detail)}
+    if errors:
+        return render(
+            request,
+            "settings/index.html",
+            _context(catalog, user, **typed, profile_errors=errors),
+            422,
+        )
+    return see_other("/settings?saved=profile")
+
+
+@router.post("/settings/delete", response_class=HTMLResponse)
+def delete(
+    request: Request,
+    form: FormDep,
+    user: CurrentUser,
+    db: SessionDep,
+    catalog: CatalogDep,
+    settings: SettingsDep,
+) -> Response:
+    if not csrf_ok(request, form):
+        return render(
+            request, "settings/index.html", _context(catalog, user, delete_message=EXPIRED), 403
+        )
+    errors: dict[str, str] = {}
+    if field(form, "confirm") != "yes":
+        errors["confirm"] = "Please tick the box to confirm."
+    typed = field(form, "password")
+    problem = None
+    if not typed:
+        problem = "Please type your passphrase."
+    else:
+        try:
+            accounts.confirm_password(settings, user, typed)
+        except Invalid as exc:
+            problem = exc.fields["password"]
+    if problem:
+        errors["password"] = problem
+    if errors:
+        return render(
+            request, "settings/index.html", _context(catalog, user, delete_errors=errors), 422
+        )
+    accounts.delete_account(db, user)
+    response = render(request, "settings/deleted.html", {"user": None})
+    clear_session_cookie(response)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
