@@ -32,10 +32,7 @@ def _answer(page: Page, risky: bool = False) -> None:
     for group in page.locator("form.checkin fieldset").all():
         options = group.locator("label.option")
         name = group.locator("input[type=radio]").first.get_attribute("name") or ""
-        if name.startswith("safety"):
-            index = 1 if risky else 0
-        else:
-            index = options.count() - 2
+        index = int(risky) if name.startswith("safety") else options.count() - 2
         options.nth(index).tap()  # the visible label, as a thumb would
 
 
