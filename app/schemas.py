@@ -20,6 +20,33 @@ class Credentials(_In):
     password: StrictStr = Field(max_length=1024)
 
 
+class NewAccount(_In):
+    """Sign-up: the limits are in the schema too, so clients can check before sending."""
+
+    username: StrictStr = Field(
+        min_length=3, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]+$"
+    )
+    password: StrictStr = Field(min_length=12, max_length=256)
+
+
+class ErrorOut(BaseModel):
+    detail: Any = Field(description="What was wrong: a sentence, or a list of field errors")
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text}
+    for code, text in {
+        401: "Not signed in, or the credentials don't match",
+        403: "Cross-site request refused",
+        404: "Not found, or not this account's",
+        409: "Conflicts with what is stored",
+        415: "The body is not application/json",
+        422: "The request is malformed or makes no sense",
+        429: "Too many attempts; see Retry-After",
+    }.items()
+}
+
+
 class SignupOut(BaseModel):
     username: str
     recovery_codes: list[str]
@@ -36,7 +63,7 @@ class Message(BaseModel):
 class ProfileIn(_In):
     therapy_started_on: date | None = None
     on_medication: StrictBool = False
-    country: StrictStr = Field(default="OTHER", min_length=2, max_length=8)
+    country: StrictStr = Field(default="OTHER", pattern=r"^([A-Za-z]{2}|OTHER)$")
 
 
 class ProfileOut(BaseModel):

@@ -10,10 +10,10 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser, OptionalUser, clear_session_cookie
 from app.routes.api_auth import CLEAR_SITE_DATA
-from app.schemas import ProfileIn, ProfileOut, QuestionnaireOut, SummaryOut
+from app.schemas import ERRORS, ProfileIn, ProfileOut, QuestionnaireOut, SummaryOut
 from app.services import accounts, checkins, export
 
-router = APIRouter(prefix="/api", tags=["account"])
+router = APIRouter(prefix="/api", tags=["account"], responses=ERRORS)
 
 
 @router.get("/questionnaires/weekly", response_model=QuestionnaireOut)

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser
-from app.schemas import CheckInIn, CheckInPage, CheckInResult
+from app.schemas import ERRORS, CheckInIn, CheckInPage, CheckInResult
 from app.services import checkins
 
-router = APIRouter(prefix="/api/checkins", tags=["checkins"])
+router = APIRouter(prefix="/api/checkins", tags=["checkins"], responses=ERRORS)
 
 
 @router.post(

@@ -160,11 +160,9 @@ def user_for_token(db: Session, settings: Settings, token: str | None) -> User |
     if row is None:
         return None
     now = utcnow()
-    if now - row.last_seen_at > timedelta(
-        days=settings.SESSION_IDLE_DAYS
-    ) or now - row.created_at > timedelta(days=settings.SESSION_ABSOLUTE_DAYS):
-        repo.delete_session(db, row.token_hash)
-        return None
+    idle = now - row.last_seen_at > timedelta(days=settings.SESSION_IDLE_DAYS)
+    if idle or now - row.created_at > timedelta(days=settings.SESSION_ABSOLUTE_DAYS):
+        return None  # the row itself is pruned at the account's next sign-in
     if now - row.last_seen_at > TOUCH_EVERY:
         row.last_seen_at = now
         db.add(row)

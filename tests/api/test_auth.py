@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import hashlib
+from datetime import timedelta
+
 from sqlalchemy import text
 from sqlmodel import Session
 
 from app.database import get_engine
+from app.models import utcnow
 from app.security import SESSION_COOKIE
 from tests.conftest import PASSWORD, signup
 
@@ -117,3 +121,35 @@ def test_signups_per_address_are_limited(client, settings):
     assert r.status_code == 429
     assert int(r.headers["retry-after"]) > 0
     assert _count("account") == limit
+
+
+def _age_sessions(column: str, days: int) -> None:
+    with Session(get_engine()) as db:
+        db.exec(  # type: ignore[call-overload]
+            text(f"UPDATE auth_session SET {column} = :t"),
+            params={"t": utcnow() - timedelta(days=days)},
+        )
+        db.commit()
+
+
+def test_sessions_end_after_the_idle_and_absolute_timeouts(client, settings):
+    signup(client, "sleeper")
+    _age_sessions("last_seen_at", settings.SESSION_IDLE_DAYS - 1)
+    assert client.get("/api/profile").status_code == 200  # still inside the idle window
+    _age_sessions("last_seen_at", settings.SESSION_IDLE_DAYS + 1)
+    assert client.get("/api/profile").status_code == 401
+
+    client.post("/api/auth/login", json={"username": "sleeper", "password": PASSWORD})
+    assert client.get("/api/profile").status_code == 200
+    assert _count("auth_session") == 1  # signing in pruned the expired one
+    _age_sessions("created_at", settings.SESSION_ABSOLUTE_DAYS + 1)  # used daily, but too old
+    assert client.get("/api/profile").status_code == 401
+
+
+def test_session_token_is_stored_only_as_a_hash(client):
+    signup(client, "tokenholder")
+    token = client.cookies.get(SESSION_COOKIE)
+    assert token and len(token) >= 32  # 256 bits, URL-safe
+    with Session(get_engine()) as db:
+        rows = db.exec(text("SELECT token_hash FROM auth_session")).all()  # type: ignore[call-overload]
+    assert [r[0] for r in rows] == [hashlib.sha256(token.encode()).hexdigest()]
