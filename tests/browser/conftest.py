@@ -106,6 +106,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def shots(request: pytest.FixtureRequest) -> Path:
     """Where a test leaves screenshots for a person to look at (kept after the run)."""
-    out = ROOT / "test-results" / request.node.name
+    out = ROOT / "screenshots" / request.node.name
     out.mkdir(parents=True, exist_ok=True)
     return out
