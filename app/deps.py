@@ -9,7 +9,7 @@ from fastapi import Depends, Request, Response
 from app.database import SessionDep
 from app.errors import NotAuthenticated
 from app.models import User
-from app.security import SESSION_COOKIE, csrf_token_for
+from app.security import SESSION_COOKIE, csrf_token_for, keyed_hash
 from app.services import accounts
 from app.services.catalog import Catalog
 from app.settings import Settings, get_settings
@@ -26,7 +26,11 @@ CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
 def optional_user(request: Request, db: SessionDep, settings: SettingsDep) -> User | None:
-    return accounts.user_for_token(db, settings, request.cookies.get(SESSION_COOKIE))
+    user = accounts.user_for_token(db, settings, request.cookies.get(SESSION_COOKIE))
+    if user is not None:
+        # Lets the service worker keep one account's pages apart from another's.
+        request.state.account_tag = keyed_hash(settings.SECRET_KEY, f"account:{user.id}")[:16]
+    return user
 
 
 def require_user(user: Annotated[User | None, Depends(optional_user)]) -> User:

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from alembic.script import ScriptDirectory
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -16,12 +17,16 @@ from sqlmodel import Session
 from app import middleware
 from app.database import get_engine, make_engine, set_engine
 from app.errors import DomainError, NotAuthenticated
-from app.routes import api_account, api_auth, api_checkins, pages
+from app.routes import api_account, api_auth, api_checkins, api_import, api_push, pages, pwa
+from app.services import talking_points
 from app.services.catalog import load_catalog
 from app.settings import Settings, get_settings
 from app.templating import templates
 
 STATIC = Path(__file__).parent / "static"
+MIGRATION_HEAD = ScriptDirectory(
+    str(Path(__file__).parent.parent / "migrations")
+).get_current_head()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,10 +50,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.catalog = catalog
+    app.state.talking_points = talking_points.load(settings.QUESTIONNAIRE_DIR, catalog)
     app.state.settings = settings
     app.middleware("http")(middleware.build(settings))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (api_auth.router, api_checkins.router, api_account.router, pages.router):
+    for router in (
+        api_auth.router,
+        api_checkins.router,
+        api_account.router,
+        api_import.router,
+        api_push.router,
+        pwa.router,
+        pages.router,
+    ):
         app.include_router(router)
     pages.install_page_errors(app)
 
@@ -75,5 +89,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except Exception:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "database": "ok"})
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        """Ready for traffic: the database answers and its schema is at the code's head."""
+        try:
+            with Session(get_engine()) as db:
+                current = db.exec(text("SELECT version_num FROM alembic_version")).first()  # type: ignore[call-overload]
+        except Exception:
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        at = current[0] if current else None
+        if at != MIGRATION_HEAD:
+            return JSONResponse(
+                {"status": "migrations pending", "database": at, "expected": MIGRATION_HEAD}, 503
+            )
+        return JSONResponse({"status": "ok", "database": at})
 
     return app

@@ -92,6 +92,9 @@ def _headers(response: Response, request: Request, settings: Settings) -> None:
     h["Cross-Origin-Resource-Policy"] = "same-origin"
     if settings.ENVIRONMENT == "production":
         h["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    tag = getattr(request.state, "account_tag", None)
+    if tag and response.headers.get("content-type", "").startswith("text/html"):
+        h["X-Account"] = tag
     if not request.url.path.startswith("/static/"):
         # Health data: no shared or browser cache keeps a copy.
         h.setdefault("Cache-Control", "no-store")

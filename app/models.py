@@ -64,6 +64,12 @@ class User(SQLModel, table=True):
     therapy_started_on: date | None = None
     on_medication: bool = False
     country: str = Field(default="OTHER", max_length=8)
+    # Weekly reminder: ISO weekday (1 = Monday), local "HH:MM", IANA time zone.
+    reminder_weekday: int | None = None
+    reminder_time: str | None = Field(default=None, max_length=5)
+    timezone: str = Field(default="UTC", max_length=64)
+    # What the client wants from therapy, in their own words (on the talking-points sheet).
+    goals: str | None = Field(default=None, max_length=500)
 
 
 class RecoveryCode(SQLModel, table=True):
@@ -107,6 +113,20 @@ class CheckIn(SQLModel, table=True):
     result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
+class PushSubscription(SQLModel, table=True):
+    """A browser's Web Push endpoint for the weekly reminder."""
+
+    __tablename__ = "push_subscription"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk_user())
+    endpoint: str = Field(sa_column=Column(String(1000), unique=True, nullable=False))
+    p256dh: str = Field(max_length=200)
+    auth: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # ISO week ("2026-W47") of the last reminder claimed for sending: at most one a week.
+    last_sent_week: str | None = Field(default=None, max_length=10)
+
+
 class RateEvent(SQLModel, table=True):
     """One counted attempt (signup, failed login) under an HMAC'd key, never a raw address."""
 
@@ -115,3 +135,42 @@ class RateEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64)
     at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class TalkingSelection(SQLModel, table=True):
+    """The latest choice of points for the talking-points sheet, for the check-in it was built from.
+
+    Points are stored as the keys left out, so anything new on the sheet starts ticked.
+    """
+
+    __tablename__ = "talking_selection"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    checkin_id: str = Field(
+        sa_column=Column(
+            String(36), ForeignKey("checkin.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    excluded: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    own: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ShareLink(SQLModel, table=True):
+    """A read-only link to a snapshot of the sheet; only the token's SHA-256 is kept."""
+
+    __tablename__ = "share_link"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk_user())
+    token_hash: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    open_count: int = 0
+    last_opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The chosen points as they were when the link was made, so later edits never leak.
+    sheet: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, tuple_
+from sqlalchemy import delete, func, or_, tuple_, update
 from sqlmodel import Session, col, select
 
-from app.models import AuthSession, CheckIn, RateEvent, RecoveryCode, User
+from app.models import (
+    AuthSession,
+    CheckIn,
+    PushSubscription,
+    RateEvent,
+    RecoveryCode,
+    ShareLink,
+    TalkingSelection,
+    User,
+)
 
 # --- users -----------------------------------------------------------------
 
@@ -29,7 +38,14 @@ def add(db: Session, row: object) -> None:
 def delete_user(db: Session, user: User) -> None:
     # Explicit deletes as well as ON DELETE CASCADE, so nothing survives even where
     # a backend has foreign keys switched off.
-    for model in (CheckIn, AuthSession, RecoveryCode):
+    for model in (
+        TalkingSelection,
+        ShareLink,
+        CheckIn,
+        AuthSession,
+        RecoveryCode,
+        PushSubscription,
+    ):
         db.exec(delete(model).where(col(model.user_id) == user.id))
     db.delete(user)
     db.flush()
@@ -117,6 +133,43 @@ def latest_checkins(db: Session, user_id: int, n: int) -> Sequence[CheckIn]:
     return checkins_page(db, user_id, n, None)
 
 
+# --- push subscriptions ----------------------------------------------------
+
+
+def push_subscription_by_endpoint(db: Session, endpoint: str) -> PushSubscription | None:
+    return db.exec(select(PushSubscription).where(PushSubscription.endpoint == endpoint)).first()
+
+
+def delete_push_subscription(db: Session, row: PushSubscription) -> None:
+    db.exec(delete(PushSubscription).where(col(PushSubscription.id) == row.id))
+
+
+def push_subscriptions_with_users(db: Session) -> list[tuple[PushSubscription, User]]:
+    rows = db.exec(
+        select(PushSubscription, User)
+        .join(User, col(User.id) == col(PushSubscription.user_id))
+        .where(col(User.reminder_weekday).is_not(None))
+        .order_by(col(PushSubscription.id))
+    ).all()
+    return [(sub, user) for sub, user in rows]
+
+
+def claim_push_week(db: Session, subscription_id: int | None, week: str) -> bool:
+    """Mark this week's reminder as taken; False when another run got there first."""
+    result = db.exec(
+        update(PushSubscription)
+        .where(
+            col(PushSubscription.id) == subscription_id,
+            or_(
+                col(PushSubscription.last_sent_week).is_(None),
+                col(PushSubscription.last_sent_week) != week,
+            ),
+        )
+        .values(last_sent_week=week)
+    )
+    return bool(result.rowcount == 1)
+
+
 # --- rate limiting ---------------------------------------------------------
 
 
@@ -144,3 +197,64 @@ def previous_checkin(db: Session, user_id: int, taken_at: datetime) -> CheckIn |
         .order_by(col(CheckIn.taken_at).desc(), col(CheckIn.id).desc())
         .limit(1)
     ).first()
+
+
+# --- talking points and share links ----------------------------------------
+
+
+def recent_notes(db: Session, user_id: int, upto: datetime, n: int) -> Sequence[CheckIn]:
+    """The last `n` check-ins up to `upto` that carry a note, newest first."""
+    return db.exec(
+        select(CheckIn)
+        .where(
+            CheckIn.user_id == user_id,
+            col(CheckIn.taken_at) <= upto,
+            col(CheckIn.note).is_not(None),
+            col(CheckIn.note) != "",
+        )
+        .order_by(col(CheckIn.taken_at).desc(), col(CheckIn.id).desc())
+        .limit(n)
+    ).all()
+
+
+def talking_selection(db: Session, user_id: int) -> TalkingSelection | None:
+    return db.exec(select(TalkingSelection).where(TalkingSelection.user_id == user_id)).first()
+
+
+def share_links_of(db: Session, user_id: int) -> Sequence[ShareLink]:
+    return db.exec(
+        select(ShareLink)
+        .where(ShareLink.user_id == user_id)
+        .order_by(col(ShareLink.created_at).desc(), col(ShareLink.id).desc())
+    ).all()
+
+
+def share_link_of(db: Session, user_id: int, link_id: int) -> ShareLink | None:
+    return db.exec(
+        select(ShareLink).where(ShareLink.user_id == user_id, ShareLink.id == link_id)
+    ).first()
+
+
+def share_link_by_token_hash(db: Session, token_hash: str) -> ShareLink | None:
+    return db.exec(select(ShareLink).where(ShareLink.token_hash == token_hash)).first()
+
+
+def live_share_link_count(db: Session, user_id: int, now: datetime) -> int:
+    return int(
+        db.exec(
+            select(func.count()).where(
+                col(ShareLink.user_id) == user_id,
+                col(ShareLink.revoked_at).is_(None),
+                col(ShareLink.expires_at) > now,
+            )
+        ).one()
+    )
+
+
+def count_share_open(db: Session, link_id: int | None, at: datetime) -> None:
+    # In SQL, so two therapists' browsers opening at once both count.
+    db.exec(
+        update(ShareLink)
+        .where(col(ShareLink.id) == link_id)
+        .values(open_count=ShareLink.open_count + 1, last_opened_at=at)
+    )

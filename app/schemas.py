@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
 
-from app.engine import DomainScore, Sign, Suggestion
+from app.engine import Domain, DomainScore, Sign, Suggestion
 
 
 class _In(BaseModel):
@@ -64,6 +72,7 @@ class ProfileIn(_In):
     therapy_started_on: date | None = None
     on_medication: StrictBool = False
     country: StrictStr = Field(default="OTHER", pattern=r"^([A-Za-z]{2}|OTHER)$")
+    goals: StrictStr | None = Field(default=None, max_length=500)
 
 
 class ProfileOut(BaseModel):
@@ -71,6 +80,7 @@ class ProfileOut(BaseModel):
     therapy_started_on: date | None
     on_medication: bool
     country: str
+    goals: str | None = None
 
 
 class CheckInIn(_In):
@@ -113,3 +123,79 @@ class SummaryOut(BaseModel):
     domains: dict[str, Any]
     latest: CheckInResult | None
     next_checkin_due: str
+
+
+# --- import (the JSON export read back) --------------------------------------
+
+
+class _Grows(BaseModel):
+    """A part of the export format that may gain fields later: unknown keys are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class ImportProfile(_Grows):
+    therapy_started_on: date | None = None
+    on_medication: StrictBool = False
+    country: StrictStr = Field(default="OTHER", pattern=r"^([A-Za-z]{2}|OTHER)$")
+    goals: StrictStr | None = Field(default=None, max_length=500)
+
+
+class ImportCheckIn(_Grows):
+    client_id: UUID
+    taken_at: datetime
+    therapy_week: StrictInt | None = Field(default=None, ge=0, le=5200)
+    questionnaire_id: StrictStr = Field(max_length=40)
+    questionnaire_version: StrictStr = Field(max_length=20)
+    answers: dict[StrictStr, StrictInt] = Field(min_length=1, max_length=100)
+    note: StrictStr | None = Field(default=None, max_length=1000)
+    scores: dict[Domain, DomainScore]
+    signs: list[Sign] = Field(min_length=1, max_length=20)
+    suggestions: list[Suggestion] = Field(max_length=20)
+    urgent: StrictBool
+
+
+class ImportSelection(_Grows):
+    checkin_client_id: UUID
+    excluded: list[StrictStr] = Field(default_factory=list, max_length=200)
+    own: list[StrictStr] = Field(default_factory=list, max_length=5)
+
+
+class ImportDoc(_Grows):
+    """A file from GET /api/export. Share links are not read back: their tokens never leave."""
+
+    format: Literal["therapy-checkin-export"]
+    format_version: Literal[1]
+    profile: ImportProfile | None = None
+    checkins: list[ImportCheckIn] = Field(default_factory=list, max_length=5000)
+    talking_points: ImportSelection | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ours(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("format") != "therapy-checkin-export":
+            raise ValueError(
+                'This is not a Therapy Check-in export (format "therapy-checkin-export").'
+            )
+        if data.get("format_version") != 1:
+            raise ValueError(
+                f"This export has format_version {data.get('format_version')!r}; "
+                "this app reads version 1."
+            )
+        return data
+
+
+class ImportConflict(BaseModel):
+    client_id: str
+    taken_at: str
+    detail: str
+
+
+class ImportOut(BaseModel):
+    imported: int = Field(description="Check-ins added")
+    already_present: int = Field(description="Check-ins already here with the same answers")
+    conflicts: list[ImportConflict] = Field(
+        description="Same client_id here with different answers or note: kept as it was"
+    )
+    profile_applied: bool
+    talking_points_restored: bool

@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     LOGIN_FAILURES_PER_ACCOUNT: int = 10
     LOGIN_FAILURE_WINDOW_MINUTES: int = 15
 
+    VAPID_PRIVATE_KEY_FILE: Path = ROOT / "data" / "vapid_private.pem"
+    VAPID_SUBJECT: str = "https://localhost"
+    # Hosts (and their subdomains) a push subscription may point at.
+    PUSH_SERVICE_HOSTS: list[str] = [
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "push.apple.com",
+        "notify.windows.com",
+    ]
+
     SESSION_IDLE_DAYS: int = 14
     SESSION_ABSOLUTE_DAYS: int = 30
 

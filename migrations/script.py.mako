@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import app.models  # noqa: F401  (custom column types)
+import app.models  # custom column types
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

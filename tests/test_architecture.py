@@ -61,6 +61,7 @@ def _kind(path: Path) -> str:
         ("follow_ups", "rules"),
         ("entries", "crisis"),
         ("suggestions", "texts"),
+        ("talking_points", "talking"),
     ):
         if key in data:
             return kind
@@ -86,6 +87,10 @@ def test_every_data_file_loads(path: Path) -> None:
         assert load_rules(path).wording.suggestions
     elif kind == "crisis":
         assert load_crisis(path).for_country("OTHER")
+    elif kind == "talking":
+        from app.engine.talking import load_talking_points
+
+        assert load_talking_points(path).talking_points
     else:  # wording files are loaded through the rules file that names them
         rules = [p for p in DATA_FILES if _kind(p) == "rules"]
         assert any(load_rules(p).texts == path.name for p in rules), (

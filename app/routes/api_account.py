@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from app.database import SessionDep
-from app.deps import CatalogDep, CurrentUser, OptionalUser, clear_session_cookie
+from app.deps import CatalogDep, CurrentUser, OptionalUser, SettingsDep, clear_session_cookie
 from app.routes.api_auth import CLEAR_SITE_DATA
 from app.schemas import ERRORS, ProfileIn, ProfileOut, QuestionnaireOut, SummaryOut
 from app.services import accounts, checkins, export
@@ -28,6 +28,7 @@ def _profile(user: Any) -> ProfileOut:
         therapy_started_on=user.therapy_started_on,
         on_medication=user.on_medication,
         country=user.country,
+        goals=user.goals,
     )
 
 
@@ -68,8 +69,8 @@ def export_all(
 
 
 @router.delete("/account", status_code=status.HTTP_204_NO_CONTENT)
-def delete_account(user: CurrentUser, db: SessionDep) -> Response:
-    accounts.delete_account(db, user)
+def delete_account(user: CurrentUser, db: SessionDep, settings: SettingsDep) -> Response:
+    accounts.delete_account(db, user, settings)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookie(response)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA

@@ -13,7 +13,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.database import SessionDep
 from app.deps import CatalogDep, OptionalUser
 from app.models import User
-from app.routes import pages_auth, pages_checkin, pages_history, pages_settings
+from app.routes import (
+    pages_auth,
+    pages_checkin,
+    pages_history,
+    pages_import,
+    pages_reminders,
+    pages_settings,
+    pages_shared,
+    pages_talking,
+)
 from app.routes.pages_common import (
     ARROWS,
     SHOWN_DOMAINS,
@@ -28,7 +37,16 @@ from app.services import checkins
 from app.services.catalog import Catalog
 
 router = APIRouter(include_in_schema=False)
-for _sub in (pages_auth.router, pages_checkin.router, pages_history.router, pages_settings.router):
+for _sub in (
+    pages_auth.router,
+    pages_checkin.router,
+    pages_history.router,
+    pages_settings.router,
+    pages_reminders.router,
+    pages_talking.router,
+    pages_shared.router,
+    pages_import.router,
+):
     router.include_router(_sub)
 
 

@@ -14,12 +14,16 @@ from app.errors import Invalid
 from app.models import User
 from app.routes.api_auth import CLEAR_SITE_DATA
 from app.routes.pages_common import EXPIRED, FormDep, csrf_ok, field, render, see_other
-from app.services import accounts
+from app.services import accounts, sharing
 from app.services.catalog import Catalog
 
 router = APIRouter(include_in_schema=False)
 
-SAVED = {"profile": "Saved. Your check-ins and help numbers now follow these settings."}
+SAVED = {
+    "profile": "Saved. Your check-ins and help numbers now follow these settings.",
+    "reminder": "Saved your reminder.",
+    "link": "Link revoked. It no longer opens.",
+}
 
 
 def _context(catalog: Catalog, user: User, **extra: Any) -> dict[str, Any]:
@@ -30,6 +34,7 @@ def _context(catalog: Catalog, user: User, **extra: Any) -> dict[str, Any]:
         "started": user.therapy_started_on.isoformat() if user.therapy_started_on else "",
         "on_medication": user.on_medication,
         "country": user.country,
+        "goals": user.goals or "",
         "today": date.today().isoformat(),
         "profile_errors": {},
         "delete_errors": {},
@@ -40,9 +45,11 @@ def _context(catalog: Catalog, user: User, **extra: Any) -> dict[str, Any]:
 
 @router.get("/settings", response_class=HTMLResponse)
 def settings_page(
-    request: Request, user: CurrentUser, catalog: CatalogDep, saved: str = ""
+    request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep, saved: str = ""
 ) -> Response:
-    return render(request, "settings/index.html", _context(catalog, user, saved=SAVED.get(saved)))
+    links = sharing.listing(db, user)
+    context = _context(catalog, user, saved=SAVED.get(saved), share_links=links)
+    return render(request, "settings/index.html", context)
 
 
 @router.get("/settings/profile")
@@ -59,10 +66,12 @@ def save_profile(
     started_raw = field(form, "therapy_started_on").strip()
     medication = field(form, "on_medication")
     country = field(form, "country").strip()
+    goals = field(form, "goals") if "goals" in form else (user.goals or "")
     typed = {
         "started": started_raw,
         "on_medication": medication == "yes",
         "country": country or user.country,
+        "goals": goals,
     }
     if not csrf_ok(request, form):
         return render(
@@ -90,6 +99,7 @@ def save_profile(
                     "therapy_started_on": started,
                     "on_medication": medication == "yes",
                     "country": country or user.country,
+                    "goals": goals,
                 },
             )
         except Invalid as exc:
@@ -136,7 +146,7 @@ def delete(
         return render(
             request, "settings/index.html", _context(catalog, user, delete_errors=errors), 422
         )
-    accounts.delete_account(db, user)
+    accounts.delete_account(db, user, settings)
     response = render(request, "settings/deleted.html", {"user": None})
     clear_session_cookie(response)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA

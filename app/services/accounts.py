@@ -26,6 +26,7 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 PASSWORD_MIN = 12
 PASSWORD_MAX = 256
 RECOVERY_CODES = 8
+GOALS_MAX = 500
 # Refresh last_seen at most this often, so reading pages doesn't write on every request.
 TOUCH_EVERY = timedelta(minutes=5)
 
@@ -189,13 +190,23 @@ def update_profile(
                 "Unknown country code.", fields={"country": "Choose a country from the list."}
             )
         user.country = country
+    if "goals" in changes:
+        goals = " ".join(str(changes["goals"] or "").split())
+        if len(goals) > GOALS_MAX:
+            raise Invalid(
+                f"Please keep your goals under {GOALS_MAX} characters.",
+                fields={"goals": f"Please keep this under {GOALS_MAX} characters."},
+            )
+        user.goals = goals or None
     db.add(user)
     db.flush()
     return user
 
 
-def delete_account(db: Session, user: User) -> None:
+def delete_account(db: Session, user: User, settings: Settings) -> None:
     repo.delete_user(db, user)
+    # Failed sign-ins counted under the username point at the account: they go with it.
+    repo.clear_rate_events(db, ratelimit.key(settings, "login-fail", user.username))
 
 
 def confirm_password(settings: Settings, user: User, password: str) -> None:

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app import repositories as repo
 from app.models import User, utcnow
+from app.services import sharing, talking_points
 from app.services.catalog import Catalog
 from app.services.checkins import result_of
 
@@ -34,6 +35,7 @@ def export_json(db: Session, user: User) -> dict[str, Any]:
             else None,
             "on_medication": user.on_medication,
             "country": user.country,
+            "goals": user.goals,
         },
         "checkins": [
             {
@@ -43,6 +45,8 @@ def export_json(db: Session, user: User) -> dict[str, Any]:
             }
             for row in rows
         ],
+        "talking_points": talking_points.selection_export(db, user),
+        "share_links": sharing.export_rows(db, user),
     }
 
 

@@ -24,6 +24,11 @@ def _key(settings: Settings, kind: str, subject: str) -> str:
     return keyed_hash(settings.SECRET_KEY, f"{kind}:{subject}")
 
 
+def key(settings: Settings, kind: str, subject: str) -> str:
+    """The stored key of one subject's events, to clear them inside a larger change."""
+    return _key(settings, kind, subject)
+
+
 def check(
     settings: Settings, kind: str, subject: str, limit: int, window: timedelta, message: str
 ) -> None:

@@ -82,3 +82,24 @@ def test_concurrent_replays_store_one_checkin(pg_client):
     assert sorted(codes).count(201) == 1 and set(codes) <= {200, 201}
     with create_engine(URL).connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM checkin")).scalar() == 1
+
+
+def test_concurrent_cron_runs_send_each_reminder_once_on_postgres(pg_client, tmp_path, monkeypatch):
+    from tests.api.test_reminders import FakePushService, due_now, run_cron_twice_at_once
+    from tests.api.test_reminders import subscribe as push_subscribe
+
+    monkeypatch.setenv("PUSH_SERVICE_HOSTS", '["127.0.0.1"]')
+    monkeypatch.setenv("VAPID_PRIVATE_KEY_FILE", str(tmp_path / "vapid.pem"))
+    get_settings.cache_clear()
+    service = FakePushService()
+    try:
+        paths = []
+        for i in range(5):
+            pg_client.cookies.clear()
+            signup(pg_client, f"pgcron{i}")
+            due_now(pg_client)
+            paths.append(push_subscribe(pg_client, service, f"pg{i}"))
+        run_cron_twice_at_once(URL)
+        assert all(service.hits[p] == 1 for p in paths), service.hits
+    finally:
+        service.close()

@@ -64,9 +64,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The live server's database, for tests that must change a row directly (an expiry)."""
     db = tmp_path_factory.mktemp("live") / "live.db"
-    url = f"sqlite:///{db}"
+    return f"sqlite:///{db}"
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database_url: str) -> Iterator[str]:
+    url = live_database_url
     migrate(url)
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "development"}

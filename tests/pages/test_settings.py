@@ -43,6 +43,7 @@ def test_profile_form_updates_the_profile(client: TestClient, user: dict[str, An
         "therapy_started_on": "2026-01-05",
         "on_medication": True,
         "country": "GB",
+        "goals": None,
     }
     soup = get_page(client, r.headers["location"])
     assert soup.find(class_="notice ok") is not None

@@ -1,0 +1,85 @@
+"""A small SVG trend chart for the talking-points sheet, readable in black and white.
+
+Each series has its own line pattern and marker shape and is labelled at its end, so
+nothing depends on colour; the caption repeats the numbers as text.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from typing import Any
+
+from app.routes.pages_common import direction_words, short_date
+
+WIDTH, HEIGHT = 360, 128
+LEFT, RIGHT, TOP, BOTTOM = 30, 262, 8, 106
+STYLES = ("solid", "dashed", "dotted")
+MARKERS = ("circle", "square", "triangle")
+
+
+def _x(moment: float, start: float, span: float) -> float:
+    share = (moment - start) / span if span else 0.5
+    return round(LEFT + share * (RIGHT - LEFT), 1)
+
+
+def _y(value: float) -> float:
+    return round(TOP + (100 - value) * (BOTTOM - TOP) / 100, 1)
+
+
+def _moment(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def _spread(ends: list[float], gap: float = 12.0) -> list[float]:
+    """End labels nudged apart so two lines ending close together stay readable."""
+    order = sorted(range(len(ends)), key=lambda i: ends[i])
+    placed = list(ends)
+    for before, after in itertools.pairwise(order):
+        placed[after] = max(placed[after], placed[before] + gap)
+    return [min(p, BOTTOM + 8) for p in placed]
+
+
+def chart(trend: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not trend or not trend.get("series"):
+        return None
+    moments = [_moment(p["at"]) for s in trend["series"] for p in s["points"]]
+    start, end = min(moments), max(moments)
+    series = []
+    for index, entry in enumerate(trend["series"][: len(STYLES)]):
+        points = [
+            {"x": _x(_moment(p["at"]), start, end - start), "y": _y(p["value"]), "v": p["value"]}
+            for p in entry["points"]
+        ]
+        series.append(
+            {
+                "name": entry["name"][:1].upper() + entry["name"][1:],
+                "style": STYLES[index],
+                "marker": MARKERS[index],
+                "points": points,
+                "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+                "end_y": points[-1]["y"],
+                "latest": entry["latest"],
+                "text": (
+                    f"{entry['name'][:1].upper() + entry['name'][1:]}: {entry['first']} at first, "
+                    f"{entry['latest']} now ({direction_words(entry['higher_is'])})."
+                ),
+            }
+        )
+    for item, label_y in zip(series, _spread([s["end_y"] + 4 for s in series]), strict=True):
+        item["label_y"] = label_y
+    first = min(trend["series"][0]["points"], key=lambda p: _moment(p["at"]))["at"]
+    last = max((p for s in trend["series"] for p in s["points"]), key=lambda p: _moment(p["at"]))
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": RIGHT,
+        "bottom": BOTTOM,
+        "label_x": RIGHT + 6,
+        "ticks": [{"value": v, "y": _y(v)} for v in (0, 50, 100)],
+        "series": series,
+        "first_label": short_date(first),
+        "last_label": short_date(last["at"]),
+        "single": len(moments) == len(trend["series"]),
+    }

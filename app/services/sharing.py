@@ -1,0 +1,122 @@
+"""Read-only links to a snapshot of the talking-points sheet, for the client's therapist.
+
+The token (256 bits) is shown to the client once; only its SHA-256 is stored, so a copy
+of the database cannot open anyone's sheet.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from app import repositories as repo
+from app.errors import Invalid, NotFound
+from app.models import ShareLink, User, utcnow
+from app.security import sha256
+from app.services import talking_points
+
+DEFAULT_DAYS = 14
+DAY_CHOICES = (1, 7, 14, 30)
+MAX_LIVE_LINKS = 20
+# Opening links, per network address: generous for a therapist, tight for guessing.
+OPENS_PER_WINDOW = 30
+OPEN_WINDOW = timedelta(minutes=10)
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43,64}$")
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def create(
+    db: Session, user: User, sheet: dict[str, Any], days: int = DEFAULT_DAYS
+) -> tuple[str, ShareLink]:
+    """A new link to what the client chose; returns the token (shown once) and the row."""
+    assert user.id is not None
+    if days not in DAY_CHOICES:
+        raise Invalid("Please choose how long the link should work.")
+    now = utcnow()
+    if repo.live_share_link_count(db, user.id, now) >= MAX_LIVE_LINKS:
+        raise Invalid(
+            f"You already have {MAX_LIVE_LINKS} links that still work. "
+            "Please revoke some in Settings first."
+        )
+    snapshot = talking_points.chosen(sheet)
+    if not any(snapshot[k] for k in ("points", "own", "notes", "goals", "trend")):
+        raise Invalid("Nothing is ticked, so there would be nothing to share.")
+    # Crisis numbers go with the sheet only when the client chose to share that point.
+    crisis = sheet["urgent"] and any(p["sign"] == "self_harm_risk" for p in snapshot["points"])
+    snapshot["crisis_country"] = user.country if crisis else None
+    token = secrets.token_urlsafe(32)
+    row = ShareLink(
+        user_id=user.id,
+        token_hash=sha256(token),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+        sheet=snapshot,
+    )
+    repo.add(db, row)
+    return token, row
+
+
+def status(row: ShareLink) -> str:
+    if row.revoked_at is not None:
+        return "revoked"
+    return "expired" if row.expires_at <= utcnow() else "active"
+
+
+def listing(db: Session, user: User) -> list[dict[str, Any]]:
+    assert user.id is not None
+    return [
+        {
+            "id": row.id,
+            "created_at": _iso(row.created_at),
+            "expires_at": _iso(row.expires_at),
+            "revoked_at": _iso(row.revoked_at),
+            "last_opened_at": _iso(row.last_opened_at),
+            "open_count": row.open_count,
+            "status": status(row),
+        }
+        for row in repo.share_links_of(db, user.id)
+    ]
+
+
+def revoke(db: Session, user: User, link_id: int) -> None:
+    assert user.id is not None
+    row = repo.share_link_of(db, user.id, link_id)
+    if row is None:
+        raise NotFound("No such link.")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        repo.add(db, row)
+
+
+def open_link(db: Session, token: str) -> dict[str, Any] | None:
+    """The shared sheet, counted as one more opening; None when unknown, expired or revoked."""
+    if not _TOKEN.fullmatch(token):
+        return None
+    row = repo.share_link_by_token_hash(db, sha256(token))
+    if row is None or status(row) != "active":
+        return None
+    repo.count_share_open(db, row.id, utcnow())
+    return dict(row.sheet)
+
+
+def export_rows(db: Session, user: User) -> list[dict[str, Any]]:
+    """Links as data the account owns: when, how often opened, what they show. Never the hash."""
+    assert user.id is not None
+    return [
+        {
+            "created_at": _iso(row.created_at),
+            "expires_at": _iso(row.expires_at),
+            "revoked_at": _iso(row.revoked_at),
+            "open_count": row.open_count,
+            "last_opened_at": _iso(row.last_opened_at),
+            "sheet": row.sheet,
+        }
+        for row in repo.share_links_of(db, user.id)
+    ]

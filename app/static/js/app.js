@@ -1,0 +1,205 @@
+/* Progressive enhancement only: every page works without this file.
+   It registers the service worker, keeps check-ins answered offline in the outbox
+   and sends them when the connection is back, offers install, and manages reminders. */
+(function () {
+  "use strict";
+  var status = document.getElementById("app-status");
+
+  function say(html) {
+    if (!status) return;
+    status.innerHTML = html;
+    status.hidden = false;
+  }
+
+  function esc(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function when(iso) {
+    try {
+      return new Date(iso).toLocaleString(undefined, { weekday: "long", hour: "2-digit", minute: "2-digit" });
+    } catch (e) { return iso; }
+  }
+
+  function uuid() {
+    if (self.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  /* ---- service worker ---- */
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
+      if (document.body.dataset.signedIn === "yes" && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ type: "cache-checkin" });
+      }
+    }).catch(function () { /* the app still works online */ });
+  }
+
+  /* ---- outbox ---- */
+  var pending = null; /* client_id of the check-in this page just saved */
+
+  function report(r) {
+    var mine = pending && r.sent.filter(function (s) { return s.entry.client_id === pending; })[0];
+    if (mine) { location.assign("/checkins/" + encodeURIComponent(mine.result.id)); return; }
+    var parts = [];
+    if (r.sent.length) {
+      parts.push("<p>Sent from this phone: " + r.sent.map(function (s) {
+        return '<a href="/checkins/' + encodeURIComponent(s.result.id) + '">your check-in of ' +
+          when(s.entry.taken_at) + "</a>";
+      }).join(", ") + ".</p>");
+    }
+    r.refused.forEach(function (f) {
+      parts.push("<p>A check-in saved on this phone could not be stored: " +
+        esc(f.detail) + "</p>");
+    });
+    if (r.needsLogin) {
+      parts.push('<p>A check-in is saved on this phone. <a href="/login?next=/checkin">Sign in</a> and it will be sent.</p>');
+    }
+    if (parts.length) say(parts.join(""));
+  }
+
+  function flush() {
+    if (!self.Outbox) return Promise.resolve();
+    return Outbox.flush().then(report);
+  }
+
+  window.addEventListener("online", flush);
+  if (document.body.dataset.signedIn === "yes") flush();
+
+  var form = document.querySelector("form.checkin");
+  if (form && self.Outbox && self.indexedDB) {
+    form.addEventListener("submit", function (event) {
+      var groups = form.querySelectorAll("fieldset.question");
+      var answers = {}, missing = [];
+      Array.prototype.forEach.call(groups, function (group) {
+        var first = group.querySelector("input[type=radio]");
+        if (!first) return;
+        var chosen = group.querySelector("input[type=radio]:checked");
+        if (chosen) answers[first.name] = parseInt(chosen.value, 10);
+        else if (first.required) missing.push(group);
+      });
+      if (missing.length && navigator.onLine) return; /* the server explains what's missing */
+      event.preventDefault();
+      if (missing.length) {
+        say("<p>Please answer every question before sending (" + missing.length + " left).</p>");
+        missing[0].scrollIntoView();
+        var radio = missing[0].querySelector("input");
+        if (radio) radio.focus();
+        return;
+      }
+      var note = form.querySelector("textarea[name=note]");
+      var entry = { client_id: uuid(), taken_at: new Date().toISOString(), answers: answers,
+                    note: note && note.value.trim() ? note.value.trim() : null };
+      var button = form.querySelector("button[type=submit]");
+      if (button) button.disabled = true;
+      Outbox.add(entry).then(function () {
+        pending = entry.client_id;
+        if (navigator.serviceWorker && navigator.serviceWorker.ready && self.SyncManager) {
+          navigator.serviceWorker.ready.then(function (reg) { return reg.sync.register("outbox"); })
+            .catch(function () {});
+        }
+        return Outbox.flush();
+      }).then(function (r) {
+        var sent = r.sent.some(function (s) { return s.entry.client_id === pending; });
+        if (!sent) {
+          var refused = r.refused.filter(function (f) { return f.entry.client_id === pending; })[0];
+          if (refused) {
+            /* Let the server show the problem next to the answers, with the answers kept. */
+            Outbox.remove(pending).then(function () { form.submit(); });
+            return;
+          }
+          form.reset();
+          if (button) button.disabled = false;
+          say(r.needsLogin
+            ? '<p><strong>Saved on this phone.</strong> Your sign-in has expired: <a href="/login?next=/checkin">sign in</a> and it will be sent.</p>'
+            : "<p><strong>Saved on this phone.</strong> You seem to be offline. It will be sent when you are back online, and your result will show here.</p>");
+          window.scrollTo(0, 0);
+        }
+        report(r);
+      }, function () {
+        /* IndexedDB unavailable: send the ordinary form instead. */
+        form.submit();
+      });
+    });
+  }
+
+  /* ---- sign out: nothing of this account stays on the phone ---- */
+  Array.prototype.forEach.call(document.querySelectorAll("form[action='/logout']"), function (f) {
+    f.addEventListener("submit", function () {
+      if (self.Outbox) Outbox.clear().catch(function () {});
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ type: "signed-out" });
+      }
+    });
+  });
+
+  /* ---- install ---- */
+  var install = document.getElementById("install-app"), deferred = null;
+  window.addEventListener("beforeinstallprompt", function (event) {
+    event.preventDefault();
+    deferred = event;
+    if (install) install.hidden = false;
+  });
+  if (install) {
+    install.addEventListener("click", function () {
+      if (!deferred) return;
+      deferred.prompt();
+      deferred.userChoice.then(function () { install.hidden = true; deferred = null; });
+    });
+  }
+  if (window.matchMedia && window.matchMedia("(display-mode: standalone)").matches) {
+    Array.prototype.forEach.call(document.querySelectorAll(".install-help"), function (el) { el.hidden = true; });
+  }
+
+  /* ---- time zone for reminders ---- */
+  var tz = document.querySelector("input[name=timezone]");
+  if (tz && !tz.value && self.Intl) tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+
+  /* ---- push reminders ---- */
+  var pushOn = document.getElementById("push-on"), pushOff = document.getElementById("push-off");
+  var pushState = document.getElementById("push-state");
+  function b64(s) {
+    var pad = "=".repeat((4 - (s.length % 4)) % 4);
+    var raw = atob((s + pad).replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(raw, function (c) { return c.charCodeAt(0); });
+  }
+  function json(method, url, body) {
+    return fetch(url, { method: method, credentials: "same-origin",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  }
+  if (pushOn && "PushManager" in window && navigator.serviceWorker) {
+    navigator.serviceWorker.ready.then(function (reg) {
+      return reg.pushManager.getSubscription().then(function (sub) {
+        pushOn.hidden = !!sub; pushOff.hidden = !sub;
+        if (pushState) pushState.textContent = sub ? "Reminders are on for this phone." : "";
+        pushOn.addEventListener("click", function () {
+          fetch("/api/push/key", { credentials: "same-origin" }).then(function (r) { return r.json(); })
+            .then(function (k) {
+              return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64(k.public_key) });
+            }).then(function (s) { return json("POST", "/api/push/subscriptions", s.toJSON()); })
+            .then(function () {
+              pushOn.hidden = true; pushOff.hidden = false;
+              if (pushState) pushState.textContent = "Reminders are on for this phone.";
+            }).catch(function () {
+              if (pushState) pushState.textContent = "This browser did not allow notifications. You can still use the calendar file.";
+            });
+        });
+        pushOff.addEventListener("click", function () {
+          reg.pushManager.getSubscription().then(function (s) {
+            if (!s) return null;
+            return json("DELETE", "/api/push/subscriptions", { endpoint: s.endpoint })
+              .then(function () { return s.unsubscribe(); });
+          }).then(function () {
+            pushOn.hidden = false; pushOff.hidden = true;
+            if (pushState) pushState.textContent = "Reminders are off for this phone.";
+          });
+        });
+      });
+    });
+  }
+})();

@@ -1,0 +1,162 @@
+"""Deleting an account leaves nothing of it in any table, found by walking the schema.
+
+Every table the database has (read by SQLAlchemy inspection, so a table added later is
+walked too) must hold a row of the account before it is deleted, and none after.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, text
+from sqlmodel import Session, SQLModel
+
+from app.database import get_engine
+from app.security import keyed_hash
+from app.settings import get_settings
+from tests.conftest import PASSWORD, signup
+from tests.helpers import best_answers, post_checkin, questionnaire, risk_answers
+from tests.pages.helpers import get_page, hidden
+
+NOTE = "my very private words about my brother"
+GOALS = "a goal nobody else should ever read"
+OWN = "an own point that must vanish"
+
+
+def _rows(db: Session, sql: str, **params: Any) -> list[Any]:
+    return list(db.exec(text(sql), params=params).all())  # type: ignore[call-overload]
+
+
+def _fk_columns(table: str, referred: str) -> list[str]:
+    fks = inspect(get_engine()).get_foreign_keys(table)
+    return [c for fk in fks if fk["referred_table"] == referred for c in fk["constrained_columns"]]
+
+
+def _synthetic_row(table_name: str, user_id: int) -> None:
+    """A row for a table the app gives no simple way to fill here (values by column type)."""
+    table = SQLModel.metadata.tables[table_name]
+    by_type: dict[type, Any] = {
+        bool: False,
+        int: 1,
+        datetime: datetime.now(UTC),
+        dict: {},
+        str: f"https://push.example/{uuid.uuid4().hex}",
+    }
+    values: dict[str, Any] = {}
+    for column in table.columns:
+        if column.primary_key and column.autoincrement in (True, "auto"):
+            continue
+        kind = getattr(column.type, "impl", column.type).python_type
+        values[column.name] = user_id if column.name == "user_id" else by_type[kind]
+        if kind is str and getattr(column.type, "length", None):
+            values[column.name] = values[column.name][: column.type.length]  # type: ignore[attr-defined]
+    with Session(get_engine()) as db:
+        db.exec(table.insert().values(**values))  # type: ignore[call-overload]
+        db.commit()
+
+
+def _fill_everything(client: TestClient) -> dict[str, Any]:
+    signup(client, "leaver")
+    client.post("/api/auth/login", json={"username": "leaver", "password": PASSWORD})
+    client.post("/api/auth/login", json={"username": "leaver", "password": "wrong passphrase"})
+    q = questionnaire(client)
+    client.put("/api/profile", json={"goals": GOALS, "country": "GB"})
+    post_checkin(client, best_answers(q), note=NOTE, taken_at="2026-05-01T08:00:00Z")
+    post_checkin(client, risk_answers(q), note=NOTE + " again")
+    soup = get_page(client, "/talking-points")
+    form = soup.find("form", action="/talking-points")
+    data = {
+        "csrf_token": hidden(form, "csrf_token"),
+        "checkin_id": hidden(form, "checkin_id"),
+        "include": [str(b["value"]) for b in form.select("input.pick")],
+        "own_new": [OWN],
+        "action": "share",
+        "days": "14",
+    }
+    r = client.post("/talking-points", data=data)
+    assert r.status_code == 201
+    link = r.text.split("https://testserver/shared/")[1].split('"')[0]
+    with TestClient(client.app, base_url="https://testserver") as visitor:
+        assert visitor.get(f"/shared/{link}").status_code == 200
+    with Session(get_engine()) as db:
+        (user_id,) = _rows(db, "SELECT id FROM account WHERE username = 'leaver'")[0]
+        checkin_ids = [
+            r[0] for r in _rows(db, "SELECT id FROM checkin WHERE user_id = :u", u=user_id)
+        ]
+        hashes = [
+            r[0]
+            for r in _rows(db, "SELECT token_hash FROM share_link WHERE user_id = :u", u=user_id)
+        ]
+    return {
+        "user_id": user_id,
+        "checkin_ids": checkin_ids,
+        "secrets": [NOTE, GOALS, OWN, "leaver", *hashes],
+    }
+
+
+def _owned_counts(user_id: int, checkin_ids: list[str], username_key: str) -> dict[str, int]:
+    """Rows per table that point at the account (by foreign key, id or keyed username)."""
+    engine = get_engine()
+    counts: dict[str, int] = {}
+    with Session(engine) as db:
+        for table in inspect(engine).get_table_names():
+            if table == "alembic_version":
+                continue
+            n = 0
+            if table == "account":
+                n += _rows(db, "SELECT count(*) FROM account WHERE id = :u", u=user_id)[0][0]
+            for column in _fk_columns(table, "account"):
+                n += _rows(db, f"SELECT count(*) FROM {table} WHERE {column} = :u", u=user_id)[0][0]
+            for column in _fk_columns(table, "checkin"):
+                for cid in checkin_ids:
+                    n += _rows(db, f"SELECT count(*) FROM {table} WHERE {column} = :c", c=cid)[0][0]
+            if table == "rate_event":
+                n += _rows(db, "SELECT count(*) FROM rate_event WHERE key = :k", k=username_key)[0][
+                    0
+                ]
+            counts[table] = n
+    return counts
+
+
+def _dump(table: str) -> str:
+    with Session(get_engine()) as db:
+        return " ".join(str(row) for row in _rows(db, f"SELECT * FROM {table}"))
+
+
+def test_deleting_an_account_leaves_nothing_in_any_table(client: TestClient) -> None:
+    signup(client, "keeper")
+    post_checkin(client, best_answers(questionnaire(client)), note="the keeper's note")
+    client.cookies.clear()
+    found = _fill_everything(client)
+    user_id = found["user_id"]
+    key = keyed_hash(get_settings().SECRET_KEY, "login-fail:leaver")
+
+    counts = _owned_counts(user_id, found["checkin_ids"], key)
+    for table, n in counts.items():
+        if n == 0 and _fk_columns(table, "account"):
+            _synthetic_row(table, user_id)  # e.g. a push subscription (needs a real browser)
+    counts = _owned_counts(user_id, found["checkin_ids"], key)
+    assert all(counts.values()), (
+        f"no data of the account in: {[t for t, n in counts.items() if not n]}"
+    )
+    assert {"checkin", "auth_session", "recovery_code", "share_link", "talking_selection"} <= set(
+        counts
+    )
+
+    soup = get_page(client, "/settings")
+    form = soup.find("form", action="/settings/delete")
+    wrong = {"csrf_token": hidden(form, "csrf_token"), "password": "not it", "confirm": "yes"}
+    assert client.post("/settings/delete", data=wrong).status_code == 422
+    right = {**wrong, "password": PASSWORD}
+    assert client.post("/settings/delete", data=right).status_code == 200
+
+    assert _owned_counts(user_id, found["checkin_ids"], key) == dict.fromkeys(counts, 0)
+    for table in counts:
+        dump = _dump(table)
+        for secret in found["secrets"]:
+            assert secret not in dump, (table, secret)
+    assert "the keeper's note" in _dump("checkin")
+    assert client.get("/api/profile").status_code == 401

@@ -1,0 +1,201 @@
+"""Installable, offline-first: the service worker, the outbox and the manifest in Chromium."""
+
+from __future__ import annotations
+
+import struct
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import PHONE
+from tests.browser.test_flow import PASSPHRASE, _answer, _sign_up, _watch_origins
+
+CACHED_CHECKIN = """async () => {
+  for (const key of await caches.keys()) {
+    if (await (await caches.open(key)).match(location.origin + '/checkin')) return true;
+  }
+  return false;
+}"""
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: str) -> Any:
+    context = browser.new_context(**PHONE, base_url=live_server)
+    page = context.new_page()
+    foreign = _watch_origins(page, live_server)
+    yield context, page
+    context.close()
+    assert foreign == [], foreign  # nothing ever leaves the app's own origin
+
+
+def _controlled(page: Page, path: str = "/checkin") -> None:
+    page.goto(path)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function(CACHED_CHECKIN)
+
+
+def _stored(page: Page) -> list[dict[str, Any]]:
+    r = page.request.get("/api/checkins?limit=100")
+    assert r.ok
+    return list(r.json()["items"])
+
+
+def _outbox(page: Page) -> list[dict[str, Any]]:
+    return list(page.evaluate("() => Outbox.all()"))
+
+
+def _submit(page: Page) -> None:
+    _answer(page)
+    page.fill("textarea[name=note]", f"offline note {uuid.uuid4().hex[:4]}")
+    page.locator("form.checkin button[type=submit]").click()
+
+
+def test_service_worker_controls_and_checkin_reloads_offline(phone: Any, shots: Path) -> None:
+    context, page = phone
+    _sign_up(page, f"sw{uuid.uuid4().hex[:6]}")
+    _controlled(page)
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("form.checkin fieldset").first).to_be_visible()
+    page.screenshot(path=shots / "checkin-offline.png")
+    page.goto("/somewhere-never-visited")
+    expect(page.locator("main")).to_contain_text("offline")
+    page.screenshot(path=shots / "offline-page.png")
+    context.set_offline(False)
+
+
+def test_answer_offline_then_online_stores_exactly_one(phone: Any, shots: Path) -> None:
+    context, page = phone
+    _sign_up(page, f"off{uuid.uuid4().hex[:6]}")
+    _controlled(page)
+    context.set_offline(True)
+    page.reload()
+    _submit(page)
+    expect(page.locator("#app-status")).to_contain_text("Saved on this phone")
+    page.screenshot(path=shots / "1-saved-offline.png")
+    queued = _outbox(page)
+    assert len(queued) == 1 and set(queued[0]) == {"client_id", "taken_at", "answers", "note"}
+
+    context.set_offline(False)  # fires `online`: the page sends and shows the result
+    page.wait_for_url("**/checkins/*")
+    expect(page.locator("main")).to_contain_text("not a diagnosis")
+    page.screenshot(path=shots / "2-result-after-sync.png", full_page=True)
+    assert _outbox(page) == []
+    assert len(_stored(page)) == 1
+    for _ in range(3):
+        page.goto("/checkin")
+        page.reload()
+    assert len(_stored(page)) == 1
+
+
+def test_two_checkins_queued_offline_arrive_once_each(phone: Any) -> None:
+    context, page = phone
+    _sign_up(page, f"two{uuid.uuid4().hex[:6]}")
+    _controlled(page)
+    context.set_offline(True)
+    page.reload()
+    _submit(page)
+    expect(page.locator("#app-status")).to_contain_text("Saved on this phone")
+    _submit(page)
+    page.wait_for_function("async () => (await Outbox.all()).length === 2")
+    context.set_offline(False)
+    page.wait_for_url("**/checkins/*")
+    page.goto("/")
+    page.reload()
+    stored = _stored(page)
+    assert len(stored) == 2
+    assert len({s["client_id"] for s in stored}) == 2
+    assert all(s["note"].startswith("offline note") for s in stored)
+
+
+def test_outbox_waits_for_sign_in_when_the_session_expired(phone: Any, live_server: str) -> None:
+    context, page = phone
+    name = f"exp{uuid.uuid4().hex[:6]}"
+    _sign_up(page, name)
+    _controlled(page)
+    context.set_offline(True)
+    page.reload()
+    _submit(page)
+    expect(page.locator("#app-status")).to_contain_text("Saved on this phone")
+    context.clear_cookies()  # the session ends while the phone is offline
+    context.set_offline(False)
+    expect(page.locator("#app-status")).to_contain_text("Sign in")
+    assert len(_outbox(page)) == 1
+    page.goto("/login?next=/checkin")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSPHRASE)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#app-status")).to_contain_text("Sent from this phone")
+    assert _outbox(page) == []
+    assert len(_stored(page)) == 1
+
+
+def test_sign_out_empties_the_outbox_and_page_cache(phone: Any) -> None:
+    context, page = phone
+    _sign_up(page, f"bye{uuid.uuid4().hex[:6]}")
+    _controlled(page)
+    context.set_offline(True)
+    page.reload()
+    _submit(page)
+    expect(page.locator("#app-status")).to_contain_text("Saved on this phone")
+    context.set_offline(False)
+    page.wait_for_url("**/checkins/*")
+    page.locator("form[action='/logout'] button").click()
+    page.wait_for_url("**/")
+    assert _outbox(page) == []
+    assert page.evaluate(CACHED_CHECKIN) is False
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
+
+
+def test_manifest_has_what_an_install_needs(phone: Any) -> None:
+    _context, page = phone
+    page.goto("/")
+    href = page.locator("link[rel=manifest]").get_attribute("href")
+    manifest = page.request.get(href or "").json()
+    assert manifest["name"] and manifest["short_name"]
+    assert manifest["display"] == "standalone"
+    assert manifest["scope"] == "/" and manifest["start_url"].startswith("/")
+    assert manifest["theme_color"] and manifest["background_color"]
+    sizes = {}
+    for icon in manifest["icons"]:
+        r = page.request.get(icon["src"])
+        assert r.ok and r.headers["content-type"] == "image/png"
+        assert f"{_png_size(r.body())[0]}x{_png_size(r.body())[1]}" == icon["sizes"]
+        sizes.setdefault(icon["sizes"], set()).add(icon.get("purpose", "any"))
+    assert "any" in sizes["192x192"] and "any" in sizes["512x512"]
+    assert "maskable" in sizes["512x512"]
+    sw = page.request.get("/sw.js")
+    assert sw.ok and "javascript" in sw.headers["content-type"]
+
+
+def _axe_clean(page: Page, path: str) -> None:
+    page.goto(path)
+    results = Axe().run(page)
+    assert results.violations_count == 0, (path, results.generate_report())
+
+
+def test_no_accessibility_violations_on_any_page(browser: Browser, live_server: str) -> None:
+    context: BrowserContext = browser.new_context(**PHONE, base_url=live_server)
+    page = context.new_page()
+    for path in ("/login", "/signup", "/offline"):
+        _axe_clean(page, path)
+    _sign_up(page, f"axe{uuid.uuid4().hex[:6]}")
+    page.goto("/checkin")
+    _answer(page)
+    page.locator("form.checkin button[type=submit]").click()
+    page.wait_for_url("**/checkins/*")
+    result = page.url
+    for path in ("/", "/checkin", result, "/history", "/settings", "/offline"):
+        _axe_clean(page, path)
+    if page.request.get("/talking-points").ok:
+        _axe_clean(page, "/talking-points")
+    context.close()
