@@ -6,7 +6,17 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -88,6 +98,8 @@ class AuthSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     user_agent: str = Field(default="", max_length=200)
+    # When the passphrase (or a passkey) was last given in this session; None = at sign-in.
+    reauthenticated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class CheckIn(SQLModel, table=True):
@@ -174,3 +186,48 @@ class ShareLink(SQLModel, table=True):
     last_opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # The chosen points as they were when the link was made, so later edits never leak.
     sheet: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class ActivityEvent(SQLModel, table=True):
+    """What happened to the account, for its owner to read. Never answers or note text."""
+
+    __tablename__ = "activity_event"
+    __table_args__ = (Index("ix_activity_event_user_at", "user_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=False)
+    )
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    kind: str = Field(max_length=40)
+    # A short, non-sensitive detail such as "Chrome on Android".
+    detail: str = Field(default="", max_length=200)
+
+
+class Passkey(SQLModel, table=True):
+    """A WebAuthn credential that can sign in instead of the passphrase."""
+
+    __tablename__ = "passkey"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk_user())
+    credential_id: str = Field(sa_column=Column(String(400), unique=True, nullable=False))
+    public_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sign_count: int = 0
+    transports: str = Field(default="", max_length=200)
+    name: str = Field(default="Passkey", max_length=60)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class WebAuthnChallenge(SQLModel, table=True):
+    """A one-time WebAuthn challenge, kept server-side so any app instance can check it."""
+
+    __tablename__ = "webauthn_challenge"
+    id: int | None = Field(default=None, primary_key=True)
+    challenge: str = Field(sa_column=Column(String(200), unique=True, nullable=False))
+    # Set for registration and re-authentication; None for a sign-in by passkey.
+    user_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=True),
+    )
+    purpose: str = Field(max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -9,14 +9,17 @@ from sqlalchemy import delete, func, or_, tuple_, update
 from sqlmodel import Session, col, select
 
 from app.models import (
+    ActivityEvent,
     AuthSession,
     CheckIn,
+    Passkey,
     PushSubscription,
     RateEvent,
     RecoveryCode,
     ShareLink,
     TalkingSelection,
     User,
+    WebAuthnChallenge,
 )
 
 # --- users -----------------------------------------------------------------
@@ -45,6 +48,9 @@ def delete_user(db: Session, user: User) -> None:
         AuthSession,
         RecoveryCode,
         PushSubscription,
+        ActivityEvent,
+        Passkey,
+        WebAuthnChallenge,
     ):
         db.exec(delete(model).where(col(model.user_id) == user.id))
     db.delete(user)

@@ -43,6 +43,7 @@ def _synthetic_row(table_name: str, user_id: int) -> None:
         int: 1,
         datetime: datetime.now(UTC),
         dict: {},
+        bytes: b"\x01",
         str: f"https://push.example/{uuid.uuid4().hex}",
     }
     values: dict[str, Any] = {}

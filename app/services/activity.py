@@ -1,0 +1,71 @@
+"""The account's activity log: what happened, when, from which kind of device.
+
+Entries never hold answers, note text, passphrases or tokens.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session
+
+from app.models import ActivityEvent
+
+KINDS = {
+    "sign_in": "Signed in",
+    "sign_in_passkey": "Signed in with a passkey",
+    "sign_in_failed": "A sign-in failed (wrong passphrase)",
+    "sign_out": "Signed out",
+    "session_ended": "A session was ended",
+    "passphrase_changed": "Passphrase changed",
+    "passphrase_reset": "Passphrase reset with a recovery code",
+    "reauthenticated": "Passphrase confirmed",
+    "export": "Data exported",
+    "import": "Data imported",
+    "share_created": "Link for your therapist created",
+    "share_opened": "Link for your therapist opened",
+    "share_revoked": "Link for your therapist revoked",
+    "passkey_added": "Passkey added",
+    "passkey_removed": "Passkey removed",
+}
+
+
+def device_of(user_agent: str) -> str:
+    """A coarse description such as "Firefox on Android" — never the full user agent."""
+    ua = user_agent or ""
+    browser = next(
+        (
+            name
+            for pattern, name in (
+                (r"Edg/", "Edge"),
+                (r"Firefox/", "Firefox"),
+                (r"Chrome/|Chromium/|CriOS/", "Chrome"),
+                (r"Safari/", "Safari"),
+            )
+            if re.search(pattern, ua)
+        ),
+        "A browser",
+    )
+    system = next(
+        (
+            name
+            for pattern, name in (
+                (r"Android", "Android"),
+                (r"iPhone|iPad|iOS", "iPhone or iPad"),
+                (r"Windows", "Windows"),
+                (r"Mac OS X|Macintosh", "Mac"),
+                (r"Linux", "Linux"),
+            )
+            if re.search(pattern, ua)
+        ),
+        "",
+    )
+    return f"{browser} on {system}" if system else browser
+
+
+def record(db: Session, user_id: int | None, kind: str, detail: str = "") -> None:
+    if user_id is None:
+        return
+    if kind not in KINDS:
+        raise ValueError(f"unknown activity kind {kind!r}")
+    db.add(ActivityEvent(user_id=user_id, kind=kind, detail=detail[:200]))
