@@ -3,10 +3,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
-.PHONY: run test test-postgres setup migrate lint bench clean
+.PHONY: run test test-postgres setup migrate lint bench bench-load bench-growth bench-durability clean
 
 run: migrate
-	$(UV) run uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --proxy-headers
+	$(UV) run uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --proxy-headers --no-access-log
 
 test: setup lint
 	$(UV) run pytest
@@ -35,6 +35,19 @@ lint: setup
 
 bench: setup
 	$(UV) run python bench/checkin_bench.py
+
+# Live-server benches (figures, not tests); pass options with e.g. BENCH_ARGS="--db sqlite".
+# bench-load: 50 clients x 30 s on a bare endpoint, SQLite and PostgreSQL (add --profile
+# to see where a submit's time goes; `uv run --with pyinstrument` gives the nicer profile).
+bench-load: setup
+	$(UV) run python bench/load.py $(BENCH_ARGS)
+
+bench-growth: setup
+	$(UV) run python bench/growth.py $(BENCH_ARGS)
+
+# 50 x kill -9 under concurrent writers on SQLite and PostgreSQL (tests/api/test_durability.py runs 10).
+bench-durability: setup
+	$(UV) run python bench/durability.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .tools .venv data/*.db*

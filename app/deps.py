@@ -10,7 +10,7 @@ from app.database import SessionDep
 from app.errors import NotAuthenticated
 from app.models import User
 from app.security import SESSION_COOKIE, csrf_token_for, keyed_hash
-from app.services import accounts
+from app.services import accounts, sessions
 from app.services.catalog import Catalog
 from app.settings import Settings, get_settings
 
@@ -66,3 +66,12 @@ def clear_session_cookie(response: Response) -> None:
 def csrf_token(request: Request) -> str:
     settings = get_settings()
     return csrf_token_for(settings.SECRET_KEY, request.state.csrf_cookie)
+
+
+def require_recent_user(request: Request, user: CurrentUser, db: SessionDep) -> User:
+    """The signed-in user, who gave their passphrase (or a passkey) in the last 15 minutes."""
+    sessions.require_recent(db, request.cookies.get(SESSION_COOKIE))
+    return user
+
+
+RecentUser = Annotated[User, Depends(require_recent_user)]

@@ -14,12 +14,24 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app import middleware
+from app import crypto, logging_setup, middleware
 from app.database import get_engine, make_engine, set_engine
 from app.errors import DomainError, NotAuthenticated
-from app.routes import api_account, api_auth, api_checkins, api_import, api_push, pages, pwa
+from app.routes import (
+    api_account,
+    api_activity,
+    api_auth,
+    api_checkins,
+    api_import,
+    api_passkeys,
+    api_push,
+    api_sessions,
+    pages,
+    pwa,
+)
 from app.services import talking_points
 from app.services.catalog import load_catalog
+from app.services.sessions import ReauthRequired
 from app.settings import Settings, get_settings
 from app.templating import templates
 
@@ -31,6 +43,9 @@ MIGRATION_HEAD = ScriptDirectory(
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    logging_setup.configure(settings.LOG_LEVEL)
+    # Refuses to start in production without NOTES_KEYS, like SECRET_KEY.
+    crypto.set_keyring(crypto.keyring_from_settings(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,13 +68,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.talking_points = talking_points.load(settings.QUESTIONNAIRE_DIR, catalog)
     app.state.settings = settings
     app.middleware("http")(middleware.build(settings))
+    app.add_middleware(logging_setup.RequestLogMiddleware)  # outermost: times everything
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (
         api_auth.router,
         api_checkins.router,
         api_account.router,
+        api_activity.router,
         api_import.router,
         api_push.router,
+        api_passkeys.router,
+        api_sessions.router,
         pwa.router,
         pages.router,
     ):
@@ -70,6 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+        if isinstance(exc, ReauthRequired):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/reauth?next={quote(target, safe='')}", 303)
         if isinstance(exc, NotAuthenticated):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target, safe='')}", 303)

@@ -20,6 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from app.crypto import EncryptedText
+
 # Named constraints, so migrations can alter them on every backend.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -118,7 +120,8 @@ class CheckIn(SQLModel, table=True):
     questionnaire_id: str = Field(max_length=40)
     questionnaire_version: str = Field(max_length=20)
     answers: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
-    note: str | None = None
+    # AES-GCM at rest; reads back as text (app/crypto.py).
+    note: str | None = Field(default=None, sa_column=Column(EncryptedText(), nullable=True))
     therapy_week: int | None = None
     urgent: bool = False
     # The engine's evaluation at the time of the check-in (scores, signs, suggestions).

@@ -79,6 +79,32 @@ def delete_session(db: Session, token_hash: str) -> None:
     db.exec(delete(AuthSession).where(col(AuthSession.token_hash) == token_hash))
 
 
+def sessions_of(db: Session, user_id: int) -> Sequence[AuthSession]:
+    return db.exec(
+        select(AuthSession)
+        .where(AuthSession.user_id == user_id)
+        .order_by(col(AuthSession.last_seen_at).desc())
+    ).all()
+
+
+def delete_session_of(db: Session, user_id: int, session_id: int) -> bool:
+    result = db.exec(
+        delete(AuthSession).where(
+            col(AuthSession.user_id) == user_id, col(AuthSession.id) == session_id
+        )
+    )
+    return bool(result.rowcount)
+
+
+def delete_sessions_except(db: Session, user_id: int, keep_token_hash: str) -> int:
+    result = db.exec(
+        delete(AuthSession).where(
+            col(AuthSession.user_id) == user_id, col(AuthSession.token_hash) != keep_token_hash
+        )
+    )
+    return int(result.rowcount)
+
+
 def delete_expired_sessions(
     db: Session, user_id: int, idle_before: datetime, created_before: datetime
 ) -> None:
@@ -264,3 +290,16 @@ def count_share_open(db: Session, link_id: int | None, at: datetime) -> None:
         .where(col(ShareLink.id) == link_id)
         .values(open_count=ShareLink.open_count + 1, last_opened_at=at)
     )
+
+
+# --- activity log --------------------------------------------------------------
+
+
+def activity_of(db: Session, user_id: int, limit: int | None) -> Sequence[ActivityEvent]:
+    """The account's events, newest first (all of them when `limit` is None)."""
+    query = (
+        select(ActivityEvent)
+        .where(ActivityEvent.user_id == user_id)
+        .order_by(col(ActivityEvent.at).desc(), col(ActivityEvent.id).desc())
+    )
+    return db.exec(query if limit is None else query.limit(limit)).all()

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     SIGNUPS_PER_HOUR_PER_ADDRESS: int = 20
     LOGIN_FAILURES_PER_ACCOUNT: int = 10
     LOGIN_FAILURE_WINDOW_MINUTES: int = 15
+    LOGIN_FAILURES_PER_ADDRESS: int = 50
+    REDIS_URL: str | None = None
 
     VAPID_PRIVATE_KEY_FILE: Path = ROOT / "data" / "vapid_private.pem"
     VAPID_SUBJECT: str = "https://localhost"
@@ -39,6 +41,17 @@ class Settings(BaseSettings):
 
     SESSION_IDLE_DAYS: int = 14
     SESSION_ABSOLUTE_DAYS: int = 30
+
+    # Passkeys. Empty: the host name and origin each request arrives at.
+    WEBAUTHN_RP_ID: str = ""
+    WEBAUTHN_RP_NAME: str = "Therapy Check-in"
+    WEBAUTHN_ORIGINS: list[str] = []
+
+    # Notes encryption: JSON {"key id": "base64url 32-byte key"}; NOTES_KEY_ID encrypts
+    # new notes. Empty in development: a key derived from SECRET_KEY (see app/crypto.py).
+    NOTES_KEYS: dict[str, str] = {}
+    NOTES_KEY_ID: str = ""
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
     def _secret_outside_development(self) -> Settings:

@@ -35,9 +35,19 @@ def serve() -> tuple[subprocess.Popen[bytes], str]:
     migrate(url)
     port = 8799
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--port",
-         str(port), "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": url},
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -56,8 +66,10 @@ def gz(data: bytes) -> int:
 def weights(client: httpx2.Client, path: str) -> dict[str, int]:
     html = client.get(path).content
     sizes = {"html": gz(html), "css": 0, "js": 0}
-    for kind, pattern in (("css", rb'<link rel="stylesheet" href="([^"]+)"'),
-                          ("js", rb'<script src="([^"]+)"')):
+    for kind, pattern in (
+        ("css", rb'<link rel="stylesheet" href="([^"]+)"'),
+        ("js", rb'<script src="([^"]+)"'),
+    ):
         for ref in re.findall(pattern, html):
             sizes[kind] += gz(client.get(ref.decode()).content)
     sizes["total"] = sizes["html"] + sizes["css"] + sizes["js"]
@@ -68,11 +80,19 @@ def lighthouse(url: str, cookie: str) -> dict[str, int]:
     binary = NPM / "node_modules" / ".bin" / "lighthouse"
     chrome = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     out = subprocess.run(
-        [str(binary), url, "--quiet", "--output=json",
-         "--only-categories=performance,accessibility,best-practices",
-         "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-         f"--extra-headers={json.dumps({'Cookie': cookie})}"],
-        capture_output=True, text=True, env={**os.environ, "CHROME_PATH": chrome}, check=True,
+        [
+            str(binary),
+            url,
+            "--quiet",
+            "--output=json",
+            "--only-categories=performance,accessibility,best-practices",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+            f"--extra-headers={json.dumps({'Cookie': cookie})}",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CHROME_PATH": chrome},
+        check=True,
     )
     report = json.loads(out.stdout)
     return {name: round(cat["score"] * 100) for name, cat in report["categories"].items()}
@@ -82,27 +102,33 @@ def main() -> None:
     proc, base = serve()
     try:
         client = httpx2.Client(base_url=base)
-        r = client.post("/api/auth/signup",
-                        json={"username": f"bench{uuid.uuid4().hex[:6]}",
-                              "password": "a budget passphrase"})
+        r = client.post(
+            "/api/auth/signup",
+            json={"username": f"bench{uuid.uuid4().hex[:6]}", "password": "a budget passphrase"},
+        )
         # Secure cookies aren't kept over http, so carry the session by hand.
         cookie = r.headers["set-cookie"].split(";")[0]
         client.headers["Cookie"] = cookie
         items = client.get("/api/questionnaires/weekly").json()["items"]
         answers = {i["id"]: i["min"] + (i["domain"] != "safety") for i in items if i["required"]}
-        result = client.post("/api/checkins",
-                             json={"client_id": str(uuid.uuid4()), "answers": answers}).json()
+        result = client.post(
+            "/api/checkins", json={"client_id": str(uuid.uuid4()), "answers": answers}
+        ).json()
         pages = {"/checkin": "/checkin", "result": f"/checkins/{result['id']}"}
         for name, path in pages.items():
             w = weights(client, path)
-            print(f"{name:10s} gzipped: html {w['html']:6d} B  css {w['css']:6d} B  "
-                  f"js {w['js']:6d} B  total {w['total']:6d} B  "
-                  f"(budget total <= 51200, js <= 30720)")
+            print(
+                f"{name:10s} gzipped: html {w['html']:6d} B  css {w['css']:6d} B  "
+                f"js {w['js']:6d} B  total {w['total']:6d} B  "
+                f"(budget total <= 51200, js <= 30720)"
+            )
         if "--lighthouse" in sys.argv:
             for name, path in pages.items():
                 scores = lighthouse(base + path, cookie)
-                print(f"{name:10s} lighthouse (mobile): " + ", ".join(
-                    f"{k} {v}" for k, v in scores.items()))
+                print(
+                    f"{name:10s} lighthouse (mobile): "
+                    + ", ".join(f"{k} {v}" for k, v in scores.items())
+                )
     finally:
         proc.terminate()
         proc.wait()

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from app.database import SessionDep
-from app.deps import CatalogDep, CurrentUser, OptionalUser, SettingsDep, clear_session_cookie
+from app.deps import (
+    CatalogDep,
+    CurrentUser,
+    OptionalUser,
+    RecentUser,
+    SettingsDep,
+    clear_session_cookie,
+)
 from app.routes.api_auth import CLEAR_SITE_DATA
 from app.schemas import ERRORS, ProfileIn, ProfileOut, QuestionnaireOut, SummaryOut
-from app.services import accounts, checkins, export
+from app.services import accounts, activity, checkins, export
 
 router = APIRouter(prefix="/api", tags=["account"], responses=ERRORS)
 
@@ -53,8 +60,15 @@ def summary(user: CurrentUser, db: SessionDep, catalog: CatalogDep) -> dict[str,
 
 @router.get("/export", response_model=None, responses={200: {"content": {"text/csv": {}}}})
 def export_all(
-    user: CurrentUser, db: SessionDep, catalog: CatalogDep, format: Literal["json", "csv"] = "json"
+    request: Request,
+    user: RecentUser,
+    db: SessionDep,
+    catalog: CatalogDep,
+    format: Literal["json", "csv"] = "json",
 ) -> Response:
+    # The settings page's links land here too (via /settings/export).
+    device = activity.device_of(request.headers.get("user-agent", ""))
+    activity.record(db, user.id, "export", f"{format.upper()} file, {device}")
     stamp = f"therapy-checkin-{user.username}"
     if format == "csv":
         return PlainTextResponse(
@@ -69,7 +83,7 @@ def export_all(
 
 
 @router.delete("/account", status_code=status.HTTP_204_NO_CONTENT)
-def delete_account(user: CurrentUser, db: SessionDep, settings: SettingsDep) -> Response:
+def delete_account(user: RecentUser, db: SessionDep, settings: SettingsDep) -> Response:
     accounts.delete_account(db, user, settings)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookie(response)

@@ -41,6 +41,7 @@ def login(
         password=body.password,
         old_token=request.cookies.get(SESSION_COOKIE),
         user_agent=request.headers.get("user-agent", ""),
+        address=client_address(request),
     )
     set_session_cookie(response, new.token, settings)
     return UserOut(username=new.user.username)

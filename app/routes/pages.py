@@ -14,11 +14,14 @@ from app.database import SessionDep
 from app.deps import CatalogDep, OptionalUser
 from app.models import User
 from app.routes import (
+    pages_activity,
     pages_auth,
     pages_checkin,
     pages_history,
     pages_import,
+    pages_passkeys,
     pages_reminders,
+    pages_security,
     pages_settings,
     pages_shared,
     pages_talking,
@@ -43,9 +46,12 @@ for _sub in (
     pages_history.router,
     pages_settings.router,
     pages_reminders.router,
+    pages_security.router,
+    pages_passkeys.router,
     pages_talking.router,
     pages_shared.router,
     pages_import.router,
+    pages_activity.router,
 ):
     router.include_router(_sub)
 

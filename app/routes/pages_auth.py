@@ -101,6 +101,7 @@ def login(
             password=field(form, "password"),
             old_token=request.cookies.get(SESSION_COOKIE),
             user_agent=request.headers.get("user-agent", ""),
+            address=client_address(request),
         )
     except NotAuthenticated as exc:
         db.rollback()

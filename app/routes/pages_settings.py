@@ -22,6 +22,8 @@ router = APIRouter(include_in_schema=False)
 SAVED = {
     "profile": "Saved. Your check-ins and help numbers now follow these settings.",
     "reminder": "Saved your reminder.",
+    "passphrase": "Your passphrase is changed. Every other device has been signed out.",
+    "sessions": "Done. That device is signed out.",
     "link": "Link revoked. It no longer opens.",
 }
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlmodel import Session
+from zxcvbn import zxcvbn
 
 from app import repositories as repo
 from app.errors import Conflict, Invalid, NotAuthenticated
@@ -19,12 +20,14 @@ from app.security import (
     sha256,
     verify_password,
 )
-from app.services import ratelimit
+from app.services import activity, ratelimit
 from app.settings import Settings
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 PASSWORD_MIN = 12
 PASSWORD_MAX = 256
+# zxcvbn score 0-4; 3 = "safely unguessable" against online attacks.
+MIN_STRENGTH = 3
 RECOVERY_CODES = 8
 GOALS_MAX = 500
 # Refresh last_seen at most this often, so reading pages doesn't write on every request.
@@ -50,7 +53,7 @@ def username_problem(username: str) -> str | None:
     return None
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str, username: str = "") -> str | None:
     if len(password) < PASSWORD_MIN:
         return (
             f"Use at least {PASSWORD_MIN} characters. A few unrelated words "
@@ -58,10 +61,17 @@ def password_problem(password: str) -> str | None:
         )
     if len(password) > PASSWORD_MAX:
         return f"That passphrase is longer than {PASSWORD_MAX} characters."
+    # zxcvbn ships its own word lists: common passwords, names, keyboard patterns.
+    estimate = zxcvbn(password[:72], user_inputs=[username, "therapy", "checkin", "check-in"])
+    if estimate["score"] < MIN_STRENGTH:
+        return (
+            "That passphrase would be easy to guess (it is common, or close to your "
+            "username or a simple pattern). Try three or four unrelated words."
+        )
     return None
 
 
-def _start_session(db: Session, user: User, user_agent: str) -> NewSession:
+def start_session(db: Session, user: User, user_agent: str) -> NewSession:
     token = new_token()
     assert user.id is not None
     repo.add(
@@ -83,7 +93,7 @@ def signup(
         k: v
         for k, v in (
             ("username", username_problem(username)),
-            ("password", password_problem(password)),
+            ("password", password_problem(password, username)),
         )
         if v
     }
@@ -108,7 +118,7 @@ def signup(
     codes = [new_recovery_code() for _ in range(RECOVERY_CODES)]
     for code in codes:
         repo.add(db, RecoveryCode(user_id=user.id, code_hash=sha256(normalise_recovery_code(code))))
-    return _start_session(db, user, user_agent), codes
+    return start_session(db, user, user_agent), codes
 
 
 def login(
@@ -119,9 +129,18 @@ def login(
     password: str,
     old_token: str | None = None,
     user_agent: str = "",
+    address: str = "",
 ) -> NewSession:
     name = normalise_username(username)
     window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+    ratelimit.check(
+        settings,
+        "login-fail-address",
+        address,
+        settings.LOGIN_FAILURES_PER_ADDRESS,
+        window,
+        "Too many failed sign-ins from this network. Please wait and try again.",
+    )
     ratelimit.check(
         settings,
         "login-fail",
@@ -133,6 +152,10 @@ def login(
     user = repo.user_by_username(db, name)
     if not verify_password(password[:PASSWORD_MAX], user.password_hash if user else None):
         ratelimit.record(settings, "login-fail", name, window)
+        ratelimit.record(settings, "login-fail-address", address, window)
+        activity.record_now(
+            user.id if user else None, "sign_in_failed", activity.device_of(user_agent)
+        )
         raise NotAuthenticated("That username and passphrase don't match.")
     assert user is not None and user.id is not None
     ratelimit.clear(settings, "login-fail", name)
@@ -145,11 +168,15 @@ def login(
         now - timedelta(days=settings.SESSION_IDLE_DAYS),
         now - timedelta(days=settings.SESSION_ABSOLUTE_DAYS),
     )
-    return _start_session(db, user, user_agent)
+    activity.record(db, user.id, "sign_in", activity.device_of(user_agent))
+    return start_session(db, user, user_agent)
 
 
 def logout(db: Session, token: str | None) -> None:
     if token:
+        row = repo.session_by_token_hash(db, sha256(token))
+        if row is not None:
+            activity.record(db, row.user_id, "sign_out")
         repo.delete_session(db, sha256(token))
 
 
@@ -207,6 +234,8 @@ def delete_account(db: Session, user: User, settings: Settings) -> None:
     repo.delete_user(db, user)
     # Failed sign-ins counted under the username point at the account: they go with it.
     repo.clear_rate_events(db, ratelimit.key(settings, "login-fail", user.username))
+    if settings.REDIS_URL:
+        ratelimit.clear(settings, "login-fail", user.username)
 
 
 def confirm_password(settings: Settings, user: User, password: str) -> None:

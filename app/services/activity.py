@@ -6,10 +6,12 @@ Entries never hold answers, note text, passphrases or tokens.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlmodel import Session
 
-from app.models import ActivityEvent
+from app import repositories as repo
+from app.models import ActivityEvent, User
 
 KINDS = {
     "sign_in": "Signed in",
@@ -69,3 +71,30 @@ def record(db: Session, user_id: int | None, kind: str, detail: str = "") -> Non
     if kind not in KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
     db.add(ActivityEvent(user_id=user_id, kind=kind, detail=detail[:200]))
+
+
+def record_now(user_id: int | None, kind: str, detail: str = "") -> None:
+    """Record in a transaction of its own: for events whose request then fails (a bad login)."""
+    from app.database import get_engine
+
+    with Session(get_engine()) as db:
+        record(db, user_id, kind, detail)
+        db.commit()
+
+
+# What the settings page and GET /api/activity show: enough to spot what you didn't do.
+SHOWN = 50
+
+
+def events(db: Session, user: User, limit: int | None = SHOWN) -> list[dict[str, Any]]:
+    """The latest events, newest first, each with its kind in plain words."""
+    assert user.id is not None
+    return [
+        {
+            "at": row.at.isoformat().replace("+00:00", "Z"),
+            "kind": row.kind,
+            "title": KINDS.get(row.kind, row.kind.replace("_", " ").capitalize()),
+            "detail": row.detail,
+        }
+        for row in repo.activity_of(db, user.id, limit)
+    ]

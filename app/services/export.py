@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app import repositories as repo
 from app.models import User, utcnow
-from app.services import sharing, talking_points
+from app.services import activity, sharing, talking_points
 from app.services.catalog import Catalog
 from app.services.checkins import result_of
 
@@ -47,6 +47,7 @@ def export_json(db: Session, user: User) -> dict[str, Any]:
         ],
         "talking_points": talking_points.selection_export(db, user),
         "share_links": sharing.export_rows(db, user),
+        "activity": activity.events(db, user, limit=None),
     }
 
 

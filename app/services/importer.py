@@ -20,7 +20,7 @@ from app.engine import Questionnaire
 from app.errors import Invalid
 from app.models import CheckIn, User, utcnow
 from app.schemas import ImportCheckIn, ImportDoc
-from app.services import accounts, talking_points
+from app.services import accounts, activity, talking_points
 from app.services.catalog import Catalog
 from app.services.checkins import CLOCK_SKEW, as_utc
 
@@ -144,6 +144,9 @@ def import_export(db: Session, catalog: Catalog, user: User, doc: ImportDoc) -> 
         restored = talking_points.restore_selection(
             db, user, str(choice.checkin_client_id), choice.excluded, choice.own
         )
+    activity.record(
+        db, user.id, "import", f"{imported} check-in{'s' if imported != 1 else ''} added"
+    )
     return {
         "imported": imported,
         "already_present": already,

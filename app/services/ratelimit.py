@@ -1,14 +1,19 @@
-"""Sliding-window limits kept in the database, so they hold across app instances.
+"""Sliding-window limits shared by every app instance: in the database, or in Redis
+when REDIS_URL is set.
 
-Events are written in their own short transaction: a failed login must count even
-though the request that saw it ends in an error and rolls back.
+Database events are written in their own short transaction: a failed login must
+count even though the request that saw it ends in an error and rolls back.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+import secrets
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
+import redis
 from sqlmodel import Session
 
 from app import repositories as repo
@@ -18,9 +23,11 @@ from app.models import RateEvent, utcnow
 from app.security import keyed_hash
 from app.settings import Settings
 
+REDIS_PREFIX = "checkin:rate:"
+
 
 def _key(settings: Settings, kind: str, subject: str) -> str:
-    # Keyed hash: the table never holds a raw address or username.
+    # Keyed hash: the store never holds a raw address or username.
     return keyed_hash(settings.SECRET_KEY, f"{kind}:{subject}")
 
 
@@ -29,13 +36,31 @@ def key(settings: Settings, kind: str, subject: str) -> str:
     return _key(settings, kind, subject)
 
 
+@lru_cache(maxsize=4)
+def _redis(url: str) -> Any:
+    return redis.Redis.from_url(url, socket_timeout=2)
+
+
+def _window(settings: Settings, k: str, since: datetime) -> tuple[int, datetime | None]:
+    if settings.REDIS_URL:
+        client = _redis(settings.REDIS_URL)
+        pipe = client.pipeline()
+        pipe.zremrangebyscore(REDIS_PREFIX + k, 0, since.timestamp())
+        pipe.zcard(REDIS_PREFIX + k)
+        pipe.zrange(REDIS_PREFIX + k, 0, 0, withscores=True)
+        _, count, first = pipe.execute()
+        oldest = datetime.fromtimestamp(first[0][1], UTC) if first else None
+        return int(count), oldest
+    with Session(get_engine()) as db:
+        return repo.rate_events_since(db, k, since)
+
+
 def check(
     settings: Settings, kind: str, subject: str, limit: int, window: timedelta, message: str
 ) -> None:
     """Raise 429 with Retry-After when `limit` events already happened within `window`."""
     now = utcnow()
-    with Session(get_engine()) as db:
-        count, oldest = repo.rate_events_since(db, _key(settings, kind, subject), now - window)
+    count, oldest = _window(settings, _key(settings, kind, subject), now - window)
     if count >= limit and oldest is not None:
         retry = math.ceil((oldest + window - now).total_seconds())
         raise TooManyRequests(message, retry_after=retry)
@@ -43,13 +68,25 @@ def check(
 
 def record(settings: Settings, kind: str, subject: str, keep_for: timedelta) -> None:
     now = utcnow()
+    k = _key(settings, kind, subject)
+    if settings.REDIS_URL:
+        client = _redis(settings.REDIS_URL)
+        pipe = client.pipeline()
+        pipe.zadd(REDIS_PREFIX + k, {f"{now.timestamp()}:{secrets.token_hex(4)}": now.timestamp()})
+        pipe.expire(REDIS_PREFIX + k, int(keep_for.total_seconds()) + 60)
+        pipe.execute()
+        return
     with Session(get_engine()) as db:
-        db.add(RateEvent(key=_key(settings, kind, subject), at=now))
+        db.add(RateEvent(key=k, at=now))
         repo.prune_rate_events(db, now - max(keep_for, timedelta(days=1)))
         db.commit()
 
 
 def clear(settings: Settings, kind: str, subject: str) -> None:
+    k = _key(settings, kind, subject)
+    if settings.REDIS_URL:
+        _redis(settings.REDIS_URL).delete(REDIS_PREFIX + k)
+        return
     with Session(get_engine()) as db:
-        repo.clear_rate_events(db, _key(settings, kind, subject))
+        repo.clear_rate_events(db, k)
         db.commit()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -17,7 +17,7 @@ from app import repositories as repo
 from app.errors import Invalid, NotFound
 from app.models import ShareLink, User, utcnow
 from app.security import sha256
-from app.services import talking_points
+from app.services import activity, talking_points
 
 DEFAULT_DAYS = 14
 DAY_CHOICES = (1, 7, 14, 30)
@@ -30,6 +30,10 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43,64}$")
 
 def _iso(moment: Any) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"
 
 
 def create(
@@ -60,6 +64,7 @@ def create(
         sheet=snapshot,
     )
     repo.add(db, row)
+    activity.record(db, user.id, "share_created", f"works for {days} day{'s' if days != 1 else ''}")
     return token, row
 
 
@@ -93,6 +98,7 @@ def revoke(db: Session, user: User, link_id: int) -> None:
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         repo.add(db, row)
+        activity.record(db, user.id, "share_revoked", f"the link made on {_day(row.created_at)}")
 
 
 def open_link(db: Session, token: str) -> dict[str, Any] | None:
@@ -103,6 +109,8 @@ def open_link(db: Session, token: str) -> dict[str, Any] | None:
     if row is None or status(row) != "active":
         return None
     repo.count_share_open(db, row.id, utcnow())
+    # The visitor is anonymous (the therapist): the owner's log says which link was opened.
+    activity.record(db, row.user_id, "share_opened", f"the link made on {_day(row.created_at)}")
     return dict(row.sheet)
 
 

@@ -24,8 +24,11 @@ def test_settings_page_has_profile_export_and_delete(
         o["value"] for o in main.find("select", attrs={"name": "country"}).find_all("option")
     ]
     assert "GB" in options and options[-1] == "OTHER"
-    assert main.find("a", href="/api/export").get_text() == "Download everything (JSON)"
-    assert main.find("a", href="/api/export?format=csv").get_text() == "Spreadsheet (CSV)"
+    assert (
+        main.find("a", href="/settings/export?format=json").get_text()
+        == "Download everything (JSON)"
+    )
+    assert main.find("a", href="/settings/export?format=csv").get_text() == "Spreadsheet (CSV)"
     assert (
         main.find("form", action="/settings/delete").find(
             "input", attrs={"type": "checkbox", "name": "confirm"}

@@ -17,6 +17,7 @@ from app.database import get_engine
 from app.models import utcnow
 from app.services import sharing
 from tests import heavy_case
+from tests.conftest import PASSWORD
 from tests.pages.helpers import get_page, good_answers, hidden, post_checkin, soup_of
 
 
@@ -161,7 +162,7 @@ def test_revoking_someone_elses_link_is_not_found(client: TestClient, user: dict
     _make_link(client)
     link_id = _rows()[0]["id"]
     with _visitor(client) as other:
-        other.post("/api/auth/signup", json={"username": "otherone", "password": "x" * 16})
+        other.post("/api/auth/signup", json={"username": "otherone", "password": PASSWORD})
         token = BeautifulSoup(other.get("/settings").text, "html.parser")
         csrf = hidden(token.find("form", action="/settings/profile"), "csrf_token")
         r = other.post(f"/settings/links/{link_id}/revoke", data={"csrf_token": csrf})

@@ -1,0 +1,146 @@
+"""JSON: add, list and remove passkeys; sign in with one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from app.database import SessionDep
+from app.deps import (
+    CurrentUser,
+    RecentUser,
+    SettingsDep,
+    client_address,
+    set_session_cookie,
+)
+from app.schemas import ERRORS, UserOut
+from app.security import SESSION_COOKIE
+from app.services import passkeys
+from app.services.passkey_ceremony import RelyingParty
+
+router = APIRouter(tags=["passkeys"], responses=ERRORS)
+
+
+class CredentialJSON(BaseModel):
+    """What navigator.credentials.create() or .get() gave, as JSON (binary as base64url)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    id: StrictStr = Field(min_length=1, max_length=1400)
+    raw_id: StrictStr = Field(alias="rawId", min_length=1, max_length=1400)
+    type: Literal["public-key"]
+    response: dict[str, Any] = Field(
+        description="clientDataJSON and attestationObject (adding) or authenticatorData, "
+        "signature and userHandle (signing in)"
+    )
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegistrationIn(_In):
+    credential: CredentialJSON
+    name: StrictStr | None = Field(
+        default=None, max_length=60, description="Defaults to the browser and device"
+    )
+
+
+class SignInIn(_In):
+    credential: CredentialJSON
+
+
+class PasskeyOut(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+def relying_party(request: Request, settings: SettingsDep) -> RelyingParty:
+    """The configured RP id and origins, or else the host and origin this request came to."""
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    return RelyingParty(
+        id=settings.WEBAUTHN_RP_ID or request.url.hostname or "localhost",
+        name=settings.WEBAUTHN_RP_NAME,
+        origins=tuple(settings.WEBAUTHN_ORIGINS) or (own,),
+    )
+
+
+RelyingPartyDep = Annotated[RelyingParty, Depends(relying_party)]
+
+
+def _credential(body: RegistrationIn | SignInIn) -> dict[str, Any]:
+    return body.credential.model_dump(by_alias=True)
+
+
+@router.get("/api/passkeys", response_model=list[PasskeyOut])
+def list_passkeys(user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
+    return passkeys.listing(db, user)
+
+
+@router.post("/api/passkeys/register/options", response_model=dict[str, Any])
+def registration_options(
+    user: RecentUser, db: SessionDep, rp: RelyingPartyDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Options for navigator.credentials.create(); the challenge lasts five minutes."""
+    return passkeys.registration_options(db, rp, settings, user)
+
+
+@router.post(
+    "/api/passkeys/register", status_code=status.HTTP_201_CREATED, response_model=PasskeyOut
+)
+def register(
+    body: RegistrationIn, request: Request, user: RecentUser, db: SessionDep, rp: RelyingPartyDep
+) -> dict[str, Any]:
+    row = passkeys.register(
+        db,
+        rp,
+        user,
+        _credential(body),
+        body.name,
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    return {
+        "id": row.id,
+        "name": row.name,
+        "created_at": row.created_at,
+        "last_used_at": row.last_used_at,
+    }
+
+
+@router.delete("/api/passkeys/{passkey_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove(passkey_id: int, user: RecentUser, db: SessionDep) -> Response:
+    passkeys.remove(db, user, passkey_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/api/auth/passkey/options", response_model=dict[str, Any], tags=["auth"])
+def sign_in_options(db: SessionDep, rp: RelyingPartyDep) -> dict[str, Any]:
+    """Options for navigator.credentials.get(): any passkey of this site, no username."""
+    return passkeys.authentication_options(db, rp)
+
+
+@router.post("/api/auth/passkey", response_model=UserOut, tags=["auth"])
+def sign_in(
+    body: SignInIn,
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    rp: RelyingPartyDep,
+    settings: SettingsDep,
+) -> UserOut:
+    """Sign in with a passkey: a session cookie, exactly as with the passphrase."""
+    new = passkeys.sign_in(
+        db,
+        rp,
+        settings,
+        _credential(body),
+        old_token=request.cookies.get(SESSION_COOKIE),
+        user_agent=request.headers.get("user-agent", ""),
+        address=client_address(request),
+    )
+    set_session_cookie(response, new.token, settings)
+    return UserOut(username=new.user.username)

@@ -1,0 +1,105 @@
+"""JSON: re-authentication, active sessions, passphrase change and reset."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from app.database import SessionDep
+from app.deps import CurrentUser, SettingsDep, set_session_cookie
+from app.schemas import ERRORS, Message, UserOut
+from app.security import SESSION_COOKIE
+from app.services import sessions
+
+router = APIRouter(prefix="/api", tags=["sessions"], responses=ERRORS)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PassphraseIn(_In):
+    password: StrictStr = Field(max_length=1024)
+
+
+class ChangePassphraseIn(_In):
+    current_password: StrictStr = Field(max_length=1024)
+    new_password: StrictStr = Field(min_length=12, max_length=256)
+
+
+class RecoverIn(_In):
+    username: StrictStr = Field(max_length=100)
+    recovery_code: StrictStr = Field(max_length=100)
+    new_password: StrictStr = Field(min_length=12, max_length=256)
+
+
+class SessionOut(BaseModel):
+    id: int
+    device: str
+    signed_in_at: datetime
+    last_seen_at: datetime
+    current: bool
+
+
+def _token(request: Request) -> str | None:
+    return request.cookies.get(SESSION_COOKIE)
+
+
+@router.post("/auth/reauth", response_model=Message)
+def reauth(
+    body: PassphraseIn, request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep
+) -> Message:
+    """Confirm the passphrase: drastic actions are allowed for the next 15 minutes."""
+    sessions.reauthenticate(db, settings, user, _token(request), body.password)
+    return Message(detail="Thanks, confirmed.")
+
+
+@router.post("/auth/passphrase", response_model=Message)
+def change_passphrase(
+    body: ChangePassphraseIn,
+    request: Request,
+    user: CurrentUser,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> Message:
+    sessions.change_passphrase(
+        db, settings, user, _token(request), body.current_password, body.new_password
+    )
+    return Message(detail="Passphrase changed. Every other session has been signed out.")
+
+
+@router.post("/auth/recover", response_model=UserOut)
+def recover(
+    body: RecoverIn, request: Request, response: Response, db: SessionDep, settings: SettingsDep
+) -> UserOut:
+    """Set a new passphrase with a one-time recovery code; all other sessions end."""
+    new = sessions.reset_with_recovery_code(
+        db,
+        settings,
+        username=body.username,
+        code=body.recovery_code,
+        new_password=body.new_password,
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    set_session_cookie(response, new.token, settings)
+    return UserOut(username=new.user.username)
+
+
+@router.get("/sessions", response_model=list[SessionOut])
+def list_sessions(request: Request, user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
+    return sessions.listing(db, user, _token(request))
+
+
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+def end_session(session_id: int, user: CurrentUser, db: SessionDep) -> Response:
+    sessions.end(db, user, session_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/sessions/end-others", response_model=Message)
+def end_others(request: Request, user: CurrentUser, db: SessionDep) -> Message:
+    ended = sessions.end_others(db, user, _token(request))
+    return Message(detail=f"Signed out {ended} other session(s).")

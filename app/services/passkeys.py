@@ -1,0 +1,217 @@
+"""Passkeys: add and remove them in settings, then sign in with one instead of the passphrase.
+
+Passkeys are discoverable (kept on the phone or key together with the account), so
+signing in needs no username. The WebAuthn details live in passkey_ceremony.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session
+from webauthn import (
+    base64url_to_bytes,
+    generate_authentication_options,
+    generate_registration_options,
+    options_to_json,
+    verify_registration_response,
+)
+from webauthn.helpers import bytes_to_base64url
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from app import repositories as repo
+from app import repositories_passkeys as keys
+from app.errors import Conflict, Invalid, NotAuthenticated, NotFound
+from app.models import Passkey, User, utcnow
+from app.security import sha256
+from app.services import accounts, activity, ratelimit
+from app.services import passkey_ceremony as ceremony
+from app.services.passkey_ceremony import RelyingParty
+from app.settings import Settings
+
+MAX_PASSKEYS = 20
+NAME_MAX = 60
+REFUSED = "That passkey wasn't accepted. Please try again, or sign in with your passphrase."
+NOT_ADDED = "The passkey wasn't added. Please press “Add a passkey” and try again."
+TOO_MANY = f"You have {MAX_PASSKEYS} passkeys, the most we keep. Please remove one first."
+
+
+def _clean_name(name: str | None, user_agent: str) -> str:
+    cleaned = " ".join((name or "").split())[:NAME_MAX].strip()
+    return cleaned or activity.device_of(user_agent)[:NAME_MAX]
+
+
+# --- adding one, in settings -------------------------------------------------
+
+
+def registration_options(
+    db: Session, rp: RelyingParty, settings: Settings, user: User
+) -> dict[str, Any]:
+    assert user.id is not None
+    existing = keys.passkeys_of(db, user.id)
+    if len(existing) >= MAX_PASSKEYS:
+        raise Conflict(TOO_MANY)
+    options = generate_registration_options(
+        rp_id=rp.id,
+        rp_name=rp.name,
+        user_name=user.username,
+        user_id=ceremony.user_handle(settings, user.id),
+        timeout=ceremony.TIMEOUT_MS,
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.REQUIRED,
+            user_verification=UserVerificationRequirement.PREFERRED,
+        ),
+        # The browser won't make a second passkey on an authenticator that has one already.
+        exclude_credentials=[ceremony.descriptor(row) for row in existing],
+    )
+    ceremony.store_challenge(db, options.challenge, "register", user.id)
+    return dict(json.loads(options_to_json(options)))
+
+
+def register(
+    db: Session,
+    rp: RelyingParty,
+    user: User,
+    credential: dict[str, Any],
+    name: str | None = None,
+    user_agent: str = "",
+) -> Passkey:
+    assert user.id is not None
+    try:
+        challenge = ceremony.challenge_of(credential)
+    except ceremony.Refused as exc:
+        raise Invalid(NOT_ADDED) from exc
+    # In the request's transaction: a refused answer leaves the challenge for a retry
+    # within its five minutes; a stored passkey spends it.
+    if not ceremony.take_challenge(db, challenge, "register", user.id):
+        raise Invalid("That took too long, or was sent twice. Please press “Add a passkey” again.")
+    try:
+        verified = verify_registration_response(
+            credential=credential,
+            expected_challenge=base64url_to_bytes(challenge),
+            expected_rp_id=rp.id,
+            expected_origin=list(rp.origins),
+        )
+    except Exception as exc:  # hostile input: any failure to verify is a refusal
+        raise Invalid(NOT_ADDED) from exc
+    credential_id = bytes_to_base64url(verified.credential_id)
+    if len(credential_id) > ceremony.CREDENTIAL_ID_MAX:
+        raise Invalid("This passkey's id is longer than we can store. Please try another.")
+    if keys.passkey_by_credential_id(db, credential_id) is not None:
+        raise Conflict("This passkey is added already.")
+    if keys.count_passkeys(db, user.id) >= MAX_PASSKEYS:
+        raise Conflict(TOO_MANY)
+    row = Passkey(
+        user_id=user.id,
+        credential_id=credential_id,
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        transports=ceremony.transports_of(credential),
+        name=_clean_name(name, user_agent),
+    )
+    repo.add(db, row)
+    activity.record(db, user.id, "passkey_added", row.name)
+    return row
+
+
+def listing(db: Session, user: User) -> list[dict[str, Any]]:
+    assert user.id is not None
+    return [
+        {
+            "id": row.id,
+            "name": row.name,
+            "created_at": row.created_at,
+            "last_used_at": row.last_used_at,
+        }
+        for row in keys.passkeys_of(db, user.id)
+    ]
+
+
+def remove(db: Session, user: User, passkey_id: int) -> None:
+    assert user.id is not None
+    row = keys.passkey_of(db, user.id, passkey_id)
+    if row is None:
+        raise NotFound("No such passkey.")
+    keys.delete_passkey(db, row)
+    activity.record(db, user.id, "passkey_removed", row.name)
+
+
+# --- signing in with one ------------------------------------------------------
+
+
+def authentication_options(db: Session, rp: RelyingParty) -> dict[str, Any]:
+    # No allowCredentials: the browser offers whichever passkeys it holds for this site.
+    options = generate_authentication_options(
+        rp_id=rp.id,
+        timeout=ceremony.TIMEOUT_MS,
+        user_verification=UserVerificationRequirement.PREFERRED,
+    )
+    ceremony.store_challenge(db, options.challenge, "sign_in", None)
+    return dict(json.loads(options_to_json(options)))
+
+
+def sign_in(
+    db: Session,
+    rp: RelyingParty,
+    settings: Settings,
+    credential: dict[str, Any],
+    *,
+    old_token: str | None = None,
+    user_agent: str = "",
+    address: str = "",
+) -> accounts.NewSession:
+    """Check an assertion and start a session; refusals count like wrong passphrases."""
+    window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+    ratelimit.check(
+        settings,
+        "login-fail-address",
+        address,
+        settings.LOGIN_FAILURES_PER_ADDRESS,
+        window,
+        "Too many failed sign-ins from this network. Please wait and try again.",
+    )
+    credential_id = ceremony.credential_id_of(credential)
+    row = keys.passkey_by_credential_id(db, credential_id) if credential_id else None
+    owner = repo.user_by_id(db, row.user_id) if row else None
+    if owner is not None:
+        ratelimit.check(
+            settings,
+            "login-fail",
+            owner.username,
+            settings.LOGIN_FAILURES_PER_ACCOUNT,
+            window,
+            "Too many failed sign-ins for this account. Please wait and try again.",
+        )
+    # Nothing is written in the request's transaction before this point, so the counts
+    # below (each in a transaction of its own) never wait on it.
+    try:
+        sign_count = ceremony.verify_assertion(rp, settings, credential, row, owner)
+    except ceremony.Refused as exc:
+        ratelimit.record(settings, "login-fail-address", address, window)
+        if owner is not None:
+            ratelimit.record(settings, "login-fail", owner.username, window)
+            device = activity.device_of(user_agent)
+            activity.record_now(owner.id, "sign_in_failed", f"With a passkey, {device}")
+        raise NotAuthenticated(REFUSED) from exc
+    assert row is not None and owner is not None and owner.id is not None
+    ratelimit.clear(settings, "login-fail", owner.username)
+    row.sign_count = sign_count
+    row.last_used_at = utcnow()
+    db.add(row)
+    if old_token:  # rotate: the token a visitor arrived with never survives a sign-in
+        repo.delete_session(db, sha256(old_token))
+    now = utcnow()
+    repo.delete_expired_sessions(
+        db,
+        owner.id,
+        now - timedelta(days=settings.SESSION_IDLE_DAYS),
+        now - timedelta(days=settings.SESSION_ABSOLUTE_DAYS),
+    )
+    activity.record(db, owner.id, "sign_in_passkey", activity.device_of(user_agent))
+    return accounts.start_session(db, owner, user_agent)

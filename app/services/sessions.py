@@ -1,0 +1,151 @@
+"""Sessions beyond sign-in: re-authentication, listing and ending them, passphrase changes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from app import repositories as repo
+from app.errors import DomainError, Invalid, NotFound
+from app.models import AuthSession, User, utcnow
+from app.security import hash_password, normalise_recovery_code, sha256
+from app.services import accounts, activity, ratelimit
+from app.settings import Settings
+
+# Drastic actions ask for the passphrase again when the last one given is older than this.
+REAUTH_AFTER = timedelta(minutes=15)
+
+
+class ReauthRequired(DomainError):
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Please confirm your passphrase first (POST /api/auth/reauth): "
+            "this needs a sign-in from the last 15 minutes."
+        )
+
+
+def current(db: Session, token: str | None) -> AuthSession | None:
+    return repo.session_by_token_hash(db, sha256(token)) if token else None
+
+
+def authenticated_at(row: AuthSession) -> datetime:
+    return row.reauthenticated_at or row.created_at
+
+
+def require_recent(db: Session, token: str | None, now: datetime | None = None) -> None:
+    row = current(db, token)
+    if row is None or (now or utcnow()) - authenticated_at(row) > REAUTH_AFTER:
+        raise ReauthRequired()
+
+
+def mark_reauthenticated(db: Session, token: str | None) -> None:
+    row = current(db, token)
+    if row is not None:
+        row.reauthenticated_at = utcnow()
+        db.add(row)
+
+
+def reauthenticate(
+    db: Session, settings: Settings, user: User, token: str | None, password: str
+) -> None:
+    accounts.confirm_password(settings, user, password)
+    mark_reauthenticated(db, token)
+    activity.record(db, user.id, "reauthenticated")
+
+
+def listing(db: Session, user: User, token: str | None) -> list[dict[str, object]]:
+    assert user.id is not None
+    mine = sha256(token) if token else ""
+    return [
+        {
+            "id": row.id,
+            "device": activity.device_of(row.user_agent),
+            "signed_in_at": row.created_at,
+            "last_seen_at": row.last_seen_at,
+            "current": row.token_hash == mine,
+        }
+        for row in repo.sessions_of(db, user.id)
+    ]
+
+
+def end(db: Session, user: User, session_id: int) -> None:
+    assert user.id is not None
+    if not repo.delete_session_of(db, user.id, session_id):
+        raise NotFound("No such session.")
+    activity.record(db, user.id, "session_ended")
+
+
+def end_others(db: Session, user: User, token: str | None) -> int:
+    assert user.id is not None
+    ended = repo.delete_sessions_except(db, user.id, sha256(token) if token else "")
+    if ended:
+        activity.record(db, user.id, "session_ended", f"{ended} other session(s)")
+    return ended
+
+
+def change_passphrase(
+    db: Session,
+    settings: Settings,
+    user: User,
+    token: str | None,
+    current_password: str,
+    new_password: str,
+) -> None:
+    accounts.confirm_password(settings, user, current_password)
+    problem = accounts.password_problem(new_password, user.username)
+    if problem:
+        raise Invalid(problem, fields={"new_password": problem})
+    user.password_hash = hash_password(new_password)
+    db.add(user)
+    end_others(db, user, token)
+    mark_reauthenticated(db, token)
+    activity.record(db, user.id, "passphrase_changed")
+
+
+def reset_with_recovery_code(
+    db: Session,
+    settings: Settings,
+    *,
+    username: str,
+    code: str,
+    new_password: str,
+    user_agent: str = "",
+) -> accounts.NewSession:
+    """Use one recovery code to set a new passphrase; every existing session ends."""
+    name = accounts.normalise_username(username)
+    window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+    ratelimit.check(
+        settings,
+        "login-fail",
+        name,
+        settings.LOGIN_FAILURES_PER_ACCOUNT,
+        window,
+        "Too many failed attempts for this account. Please wait and try again.",
+    )
+    user = repo.user_by_username(db, name)
+    wanted = sha256(normalise_recovery_code(code))
+    match = None
+    if user is not None and user.id is not None:
+        match = next(
+            (c for c in repo.unused_recovery_codes(db, user.id) if c.code_hash == wanted), None
+        )
+    if user is None or match is None:
+        ratelimit.record(settings, "login-fail", name, window)
+        raise Invalid(
+            "That username and recovery code don't match an unused code.",
+            fields={"code": "That code doesn't match, or it was used already."},
+        )
+    problem = accounts.password_problem(new_password, user.username)
+    if problem:
+        raise Invalid(problem, fields={"new_password": problem})
+    assert user.id is not None
+    match.used_at = utcnow()
+    db.add(match)
+    user.password_hash = hash_password(new_password)
+    db.add(user)
+    repo.delete_sessions_except(db, user.id, "")
+    activity.record(db, user.id, "passphrase_reset")
+    return accounts.start_session(db, user, user_agent)

@@ -1,0 +1,108 @@
+"""Schemathesis over every /api operation, signed in: no server error, no response that
+breaks its own schema."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from app.settings import ROOT
+from tests.conftest import PASSWORD, migrate
+
+pytestmark = pytest.mark.slow
+# Operations that would end the fuzzing session itself.
+SPARE = (
+    "/api/account",
+    "/api/auth/logout",
+    "/api/sessions/end-others",
+    "/api/auth/passphrase",
+    "/api/auth/recover",
+)
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_api_survives_schemathesis(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fuzz.db'}"
+    migrate(url)
+    port = _port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "VAPID_PRIVATE_KEY_FILE": str(tmp_path / "v.pem"),
+        "SIGNUPS_PER_HOUR_PER_ADDRESS": "100000",
+        "LOGIN_FAILURES_PER_ACCOUNT": "100000",
+        "LOGIN_FAILURES_PER_ADDRESS": "100000",
+    }
+    log = tmp_path / "server.log"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx2.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx2.HTTPError:
+                time.sleep(0.1)
+        r = httpx2.post(
+            f"{base}/api/auth/signup", json={"username": "fuzzer", "password": PASSWORD}
+        )
+        cookie = r.headers["set-cookie"].split(";")[0]
+        args = [
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "run",
+            f"{base}/openapi.json",
+            "--header",
+            f"Cookie: {cookie}",
+            "--include-path-regex",
+            "^/api/",
+            "--checks",
+            "not_a_server_error,response_schema_conformance",
+            "--max-examples",
+            os.environ.get("FUZZ_EXAMPLES", "25"),
+            "--phases",
+            "coverage,fuzzing",
+            "--seed",
+            "20261122",
+            "--no-color",
+        ]
+        for path in SPARE:
+            args += ["--exclude-path", path]
+        run = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env)
+        assert run.returncode == 0, run.stdout[-6000:]
+        assert "passed" in run.stdout.lower() or "no issues" in run.stdout.lower()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    errors = log.read_text()
+    assert "Traceback" not in errors, errors[-4000:]
