@@ -134,13 +134,19 @@ def checkin_by_id(db: Session, user_id: int, checkin_id: str) -> CheckIn | None:
     ).first()
 
 
-def checkins_before(db: Session, user_id: int, taken_at: datetime) -> Sequence[CheckIn]:
-    """The history an evaluation reads: everything strictly earlier, oldest first."""
-    return db.exec(
-        select(CheckIn)
+def history_before(
+    db: Session, user_id: int, taken_at: datetime
+) -> list[tuple[datetime, dict[str, int]]]:
+    """What an evaluation reads: (taken_at, answers) of everything earlier, oldest first.
+
+    Only those two columns: the stored results and notes are not needed here.
+    """
+    rows = db.exec(
+        select(CheckIn.taken_at, CheckIn.answers)
         .where(CheckIn.user_id == user_id, col(CheckIn.taken_at) < taken_at)
         .order_by(col(CheckIn.taken_at), col(CheckIn.id))
     ).all()
+    return [(moment, dict(answers)) for moment, answers in rows]
 
 
 def checkins_page(

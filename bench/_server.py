@@ -125,7 +125,11 @@ class Server:
 
     def start(self, timeout: float = 30.0) -> Server:
         self.launch()
-        self.wait_healthy(timeout)
+        try:
+            self.wait_healthy(timeout)
+        except BaseException:
+            self.kill()
+            raise
         return self
 
     def launch(self) -> None:

@@ -94,8 +94,8 @@ def submit(
         )
 
     history = [
-        CheckInRecord(taken_at=row.taken_at, answers=row.answers)
-        for row in repo.checkins_before(db, user.id, moment)
+        CheckInRecord(taken_at=taken, answers=answers)
+        for taken, answers in repo.history_before(db, user.id, moment)
     ]
     evaluation = evaluate(
         questionnaire=quest,

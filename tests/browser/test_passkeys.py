@@ -7,12 +7,15 @@ http://localhost (a secure context in Chromium), never at 127.0.0.1.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, expect
+from sqlalchemy import create_engine, text
 
+from app.models import utcnow
 from tests.browser.conftest import PHONE
 
 PASSPHRASE = "tea on the balcony at dawn"
@@ -119,6 +122,38 @@ def test_sign_in_with_a_passkey_instead_of_the_passphrase(
     assert "/login" in page.url
     page.screenshot(path=shots / "5-refused.png")
     assert errors == [] or all("401" in e for e in errors), errors
+    context.close()
+
+
+def test_adding_a_passkey_an_hour_after_signing_in_asks_for_the_passphrase_first(
+    browser: Browser, live_server: str, live_database_url: str, shots: Path
+) -> None:
+    context = browser.new_context(**PHONE, base_url=_localhost(live_server))
+    page = context.new_page()
+    _virtual_authenticator(context, page)
+    username = f"late{uuid.uuid4().hex[:6]}"
+    _sign_up(page, username)
+    engine = create_engine(live_database_url)
+    with engine.begin() as db:  # signed in an hour ago: move the clock, don't sleep
+        db.execute(
+            text(
+                "UPDATE auth_session SET created_at = :t WHERE user_id = "
+                "(SELECT id FROM account WHERE username = :u)"
+            ),
+            {"t": utcnow() - timedelta(hours=1), "u": username},
+        )
+    engine.dispose()
+
+    page.goto("/settings#passkeys-title")
+    page.locator("#passkey-add").tap()
+    page.wait_for_url("**/reauth?next=*")
+    page.screenshot(path=shots / "1-confirm-first.png")
+    page.fill("input[name=password]", PASSPHRASE)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/settings#passkeys-title")
+    page.locator("#passkey-add").tap()
+    page.wait_for_url("**/settings?passkey=added*")
+    expect(page.locator("section#passkeys li.passkey")).to_have_count(1)
     context.close()
 
 
