@@ -75,6 +75,12 @@ def session_by_token_hash(db: Session, token_hash: str) -> AuthSession | None:
     return db.exec(select(AuthSession).where(AuthSession.token_hash == token_hash)).first()
 
 
+def touch_session(db: Session, token_hash: str, at: datetime) -> None:
+    db.exec(
+        update(AuthSession).where(col(AuthSession.token_hash) == token_hash).values(last_seen_at=at)
+    )
+
+
 def delete_session(db: Session, token_hash: str) -> None:
     db.exec(delete(AuthSession).where(col(AuthSession.token_hash) == token_hash))
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from zxcvbn import zxcvbn
 
 from app import repositories as repo
+from app.database import get_engine
 from app.errors import Conflict, Invalid, NotAuthenticated
 from app.models import AuthSession, RecoveryCode, User, utcnow
 from app.security import (
@@ -192,8 +193,11 @@ def user_for_token(db: Session, settings: Settings, token: str | None) -> User |
     if idle or now - row.created_at > timedelta(days=settings.SESSION_ABSOLUTE_DAYS):
         return None  # the row itself is pruned at the account's next sign-in
     if now - row.last_seen_at > TOUCH_EVERY:
-        row.last_seen_at = now
-        db.add(row)
+        # In a transaction of its own: holding SQLite's write lock for the rest of the
+        # request would block the failure counters, which write from another connection.
+        with Session(get_engine()) as own:
+            repo.touch_session(own, row.token_hash, now)
+            own.commit()
     return repo.user_by_id(db, row.user_id)
 
 

@@ -16,7 +16,7 @@ from app.models import ActivityEvent, User
 KINDS = {
     "sign_in": "Signed in",
     "sign_in_passkey": "Signed in with a passkey",
-    "sign_in_failed": "A sign-in failed (wrong passphrase)",
+    "sign_in_failed": "A sign-in failed",
     "sign_out": "Signed out",
     "session_ended": "A session was ended",
     "passphrase_changed": "Passphrase changed",

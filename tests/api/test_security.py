@@ -156,9 +156,11 @@ def test_passphrase_close_to_the_username_is_refused(client):
 
 
 def test_long_passphrases_are_fine(client):
-    long = ("a lantern by the quiet door, two herons on the frozen canal, "
-            "the smell of bread at six, and my grandmother's blue bicycle "
-            "leaning on the fence behind the orchard")
+    long = (
+        "a lantern by the quiet door, two herons on the frozen canal, "
+        "the smell of bread at six, and my grandmother's blue bicycle "
+        "leaning on the fence behind the orchard"
+    )
     assert len(long) >= 128
     r = client.post("/api/auth/signup", json={"username": "longphrase", "password": long[:256]})
     assert r.status_code == 201
@@ -253,3 +255,20 @@ def test_limits_in_redis_hold_across_instances(settings, monkeypatch):
         with Session(get_engine()) as db:  # nothing went to the database
             assert db.exec(text("SELECT count(*) FROM rate_event")).one()[0] <= 1  # type: ignore[call-overload]
     assert SESSION_COOKIE  # the module's cookie name is what both instances read
+
+
+def test_wrong_passphrase_after_a_quiet_spell_is_a_quick_422(client, user):
+    """Refreshing last_seen must not hold the write lock the failure counter needs."""
+    import time
+
+    with Session(get_engine()) as db:
+        db.exec(  # type: ignore[call-overload]
+            text("UPDATE auth_session SET last_seen_at = :t, created_at = :t"),
+            params={"t": utcnow() - timedelta(minutes=20)},
+        )
+        db.commit()
+    started = time.monotonic()
+    r = client.post("/api/auth/reauth", json={"password": "definitely not the phrase"})
+    assert r.status_code == 422
+    assert time.monotonic() - started < 5
+    assert client.delete("/api/account").status_code == 403
