@@ -20,6 +20,7 @@ from app.models import (
     TalkingSelection,
     User,
     WebAuthnChallenge,
+    utcnow,
 )
 
 # --- users -----------------------------------------------------------------
@@ -66,6 +67,15 @@ def unused_recovery_codes(db: Session, user_id: int) -> Sequence[RecoveryCode]:
             RecoveryCode.user_id == user_id, col(RecoveryCode.used_at).is_(None)
         )
     ).all()
+
+
+def use_recovery_code(db: Session, code_id: int | None) -> bool:
+    result = db.exec(
+        update(RecoveryCode)
+        .where(col(RecoveryCode.id) == code_id, col(RecoveryCode.used_at).is_(None))
+        .values(used_at=utcnow())
+    )
+    return bool(result.rowcount == 1)
 
 
 # --- sessions --------------------------------------------------------------

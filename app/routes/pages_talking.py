@@ -23,7 +23,8 @@ from app.routes.pages_common import (
     see_other,
     short_date,
 )
-from app.services import sharing, talking_points
+from app.security import SESSION_COOKIE
+from app.services import sessions, sharing, talking_points
 from app.services.catalog import Catalog
 from app.templating import templates
 
@@ -119,6 +120,12 @@ def save_sheet(
         return render(request, "talking/sheet.html", context, 422)
     if field(form, "action") != "share":
         return see_other("/talking-points?saved=choice#sheet")
+    # Sharing sends data out: it needs a recent sign-in. The choice above is kept
+    # (committed with this request) while the client confirms their passphrase.
+    try:
+        sessions.require_recent(db, request.cookies.get(SESSION_COOKIE))
+    except sessions.ReauthRequired:
+        return see_other("/reauth?next=%2Ftalking-points%23share")
     fresh = talking_points.build(db, catalog, book, user)
     assert fresh is not None
     try:

@@ -142,8 +142,11 @@ def reset_with_recovery_code(
     if problem:
         raise Invalid(problem, fields={"new_password": problem})
     assert user.id is not None
-    match.used_at = utcnow()
-    db.add(match)
+    if not repo.use_recovery_code(db, match.id):  # two requests with one code: one wins
+        raise Invalid(
+            "That recovery code was used already.",
+            fields={"code": "That code doesn't match, or it was used already."},
+        )
     user.password_hash = hash_password(new_password)
     db.add(user)
     repo.delete_sessions_except(db, user.id, "")

@@ -272,3 +272,31 @@ def test_wrong_passphrase_after_a_quiet_spell_is_a_quick_422(client, user):
     assert r.status_code == 422
     assert time.monotonic() - started < 5
     assert client.delete("/api/account").status_code == 403
+
+
+def test_export_cannot_be_triggered_from_another_site(client, user):
+    r = client.get("/api/export", headers={"sec-fetch-site": "cross-site"})
+    assert r.status_code == 403
+    assert client.get("/api/export", headers={"sec-fetch-site": "same-origin"}).status_code == 200
+
+
+def test_recovery_code_is_used_at_most_once_even_at_the_same_time(app, client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = signup(client)
+    name, code = body["username"], body["recovery_codes"][0]
+
+    def attempt(i: int) -> int:
+        with TestClient(app, base_url="https://testserver") as c:
+            return c.post(
+                "/api/auth/recover",
+                json={
+                    "username": name,
+                    "recovery_code": code,
+                    "new_password": f"fresh long phrase number {i} by the sea",
+                },
+            ).status_code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = list(pool.map(attempt, range(4)))
+    assert codes.count(200) == 1, codes

@@ -204,3 +204,29 @@ def test_nothing_ticked_makes_no_link(client: TestClient, user: dict[str, Any]) 
     data.update(include=["trend"], days="365")
     assert client.post("/talking-points", data=data).status_code == 422
     assert _rows() == []
+
+
+def test_making_a_link_after_15_minutes_asks_for_the_passphrase(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    post_checkin(client, good_answers(client))
+    with Session(get_engine()) as db:
+        db.exec(  # type: ignore[call-overload]
+            text("UPDATE auth_session SET created_at = :t"),
+            params={"t": utcnow() - timedelta(minutes=20)},
+        )
+        db.commit()
+    soup = get_page(client, "/talking-points")
+    form = soup.find("form", action="/talking-points")
+    data = {
+        "csrf_token": hidden(form, "csrf_token"),
+        "checkin_id": hidden(form, "checkin_id"),
+        "include": [str(b["value"]) for b in form.select("input.pick")],
+        "days": "14",
+        "action": "share",
+    }
+    r = client.post("/talking-points", data=data, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/reauth?next=")
+    assert _rows() == []  # no link until the passphrase is confirmed
+    assert client.post("/api/auth/reauth", json={"password": PASSWORD}).status_code == 200
+    assert _make_link(client).startswith("/shared/")
