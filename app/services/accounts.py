@@ -158,8 +158,24 @@ def login(
             user.id if user else None, "sign_in_failed", activity.device_of(user_agent)
         )
         raise NotAuthenticated("That username and passphrase don't match.")
-    assert user is not None and user.id is not None
-    ratelimit.clear(settings, "login-fail", name)
+    assert user is not None
+    return complete_sign_in(
+        db, settings, user, old_token=old_token, user_agent=user_agent, kind="sign_in"
+    )
+
+
+def complete_sign_in(
+    db: Session,
+    settings: Settings,
+    user: User,
+    *,
+    old_token: str | None,
+    user_agent: str,
+    kind: str,
+) -> NewSession:
+    """After a passphrase or passkey proved who this is: a fresh session, nothing stale."""
+    assert user.id is not None
+    ratelimit.clear(settings, "login-fail", user.username)
     if old_token:  # rotate: the token a visitor arrived with never survives a sign-in
         repo.delete_session(db, sha256(old_token))
     now = utcnow()
@@ -169,7 +185,7 @@ def login(
         now - timedelta(days=settings.SESSION_IDLE_DAYS),
         now - timedelta(days=settings.SESSION_ABSOLUTE_DAYS),
     )
-    activity.record(db, user.id, "sign_in", activity.device_of(user_agent))
+    activity.record(db, user.id, kind, activity.device_of(user_agent))
     return start_session(db, user, user_agent)
 
 

@@ -29,7 +29,6 @@ from app import repositories as repo
 from app import repositories_passkeys as keys
 from app.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from app.models import Passkey, User, utcnow
-from app.security import sha256
 from app.services import accounts, activity, ratelimit
 from app.services import passkey_ceremony as ceremony
 from app.services.passkey_ceremony import RelyingParty
@@ -200,18 +199,9 @@ def sign_in(
             activity.record_now(owner.id, "sign_in_failed", f"With a passkey, {device}")
         raise NotAuthenticated(REFUSED) from exc
     assert row is not None and owner is not None and owner.id is not None
-    ratelimit.clear(settings, "login-fail", owner.username)
     row.sign_count = sign_count
     row.last_used_at = utcnow()
     db.add(row)
-    if old_token:  # rotate: the token a visitor arrived with never survives a sign-in
-        repo.delete_session(db, sha256(old_token))
-    now = utcnow()
-    repo.delete_expired_sessions(
-        db,
-        owner.id,
-        now - timedelta(days=settings.SESSION_IDLE_DAYS),
-        now - timedelta(days=settings.SESSION_ABSOLUTE_DAYS),
+    return accounts.complete_sign_in(
+        db, settings, owner, old_token=old_token, user_agent=user_agent, kind="sign_in_passkey"
     )
-    activity.record(db, owner.id, "sign_in_passkey", activity.device_of(user_agent))
-    return accounts.start_session(db, owner, user_agent)
