@@ -3,19 +3,19 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
-.PHONY: run test test-postgres setup migrate lint bench bench-load bench-growth bench-durability clean
+.PHONY: run test test-postgres setup migrate lint bench bench-load bench-burst bench-growth bench-durability clean
 
 run: migrate
 	$(UV) run uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --proxy-headers --no-access-log
 
 test: setup lint
 	$(UV) run pytest
-	TEST_DATABASE=postgres $(UV) run pytest tests/api tests/pages
+	TEST_DATABASE=postgres $(UV) run pytest tests/api tests/pages -m "not own_databases and not sqlite"
 
 # The database-facing tests again on PostgreSQL (skipped where none runs, unless
 # REQUIRE_POSTGRES=1), in a throwaway database on POSTGRES_ADMIN_URL's server.
 test-postgres: setup
-	TEST_DATABASE=postgres $(UV) run pytest tests/api tests/pages
+	TEST_DATABASE=postgres $(UV) run pytest tests/api tests/pages -m "not own_databases and not sqlite"
 
 setup: $(UV)
 	$(UV) sync --frozen --quiet
@@ -41,6 +41,9 @@ bench: setup
 # to see where a submit's time goes; `uv run --with pyinstrument` gives the nicer profile).
 bench-load: setup
 	$(UV) run python bench/load.py $(BENCH_ARGS)
+
+bench-burst: setup
+	$(UV) run python bench/burst.py $(BENCH_ARGS)
 
 bench-growth: setup
 	$(UV) run python bench/growth.py $(BENCH_ARGS)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import BackgroundTasks, Depends, Request, Response
 
-from app.database import SessionDep
+from app.database import Database, SessionDep, writes
 from app.errors import NotAuthenticated
 from app.models import User
 from app.security import SESSION_COOKIE, csrf_token_for, keyed_hash
@@ -14,10 +15,16 @@ from app.services import accounts, sessions
 from app.services.catalog import Catalog
 from app.settings import Settings, get_settings
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+# The cheap dependencies are `async`: a sync one would cost a trip to a worker thread.
+async def app_settings() -> Settings:
+    return get_settings()
 
 
-def get_catalog(request: Request) -> Catalog:
+SettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
+async def get_catalog(request: Request) -> Catalog:
     catalog: Catalog = request.app.state.catalog
     return catalog
 
@@ -25,15 +32,29 @@ def get_catalog(request: Request) -> Catalog:
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
-def optional_user(request: Request, db: SessionDep, settings: SettingsDep) -> User | None:
-    user = accounts.user_for_token(db, settings, request.cookies.get(SESSION_COOKIE))
+def optional_user(
+    request: Request, db: SessionDep, settings: SettingsDep, later: BackgroundTasks
+) -> User | None:
+    database: Database = request.app.state.db
+
+    def after_response(token_hash: str, now: datetime) -> None:
+        later.add_task(database.run_quietly, lambda s: accounts.touch_session(s, token_hash, now))
+
+    # A read-only request stays a reader: its session's last-seen time is refreshed after
+    # the response, in a short write of its own.
+    user = accounts.user_for_token(
+        db,
+        settings,
+        request.cookies.get(SESSION_COOKIE),
+        refresh=None if writes(request) else after_response,
+    )
     if user is not None:
         # Lets the service worker keep one account's pages apart from another's.
         request.state.account_tag = keyed_hash(settings.SECRET_KEY, f"account:{user.id}")[:16]
     return user
 
 
-def require_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+async def require_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     if user is None:
         raise NotAuthenticated("Please sign in first.")
     return user

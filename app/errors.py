@@ -46,3 +46,12 @@ class TooManyRequests(DomainError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
         self.retry_after = max(1, retry_after)
+
+
+class ServiceUnavailable(DomainError):
+    """The database stayed busy past its limit: nothing was stored, try again shortly."""
+
+    status_code = 503
+
+    def __init__(self, detail: str, retry_after: str = "5") -> None:
+        super().__init__(detail, headers={"Retry-After": retry_after})

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+import anyio
+import anyio.to_thread
 from alembic.script import ScriptDirectory
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from app import crypto, logging_setup, middleware
-from app.database import get_engine, make_engine, set_engine
-from app.errors import DomainError, NotAuthenticated
+from app.database import BUSY, Database, is_busy, set_engine
+from app.errors import DomainError, NotAuthenticated, ServiceUnavailable
 from app.routes import (
     api_account,
     api_activity,
@@ -35,7 +41,9 @@ from app.services.sessions import ReauthRequired
 from app.settings import Settings, get_settings
 from app.templating import templates
 
+log = logging.getLogger("app")
 STATIC = Path(__file__).parent / "static"
+HEALTH_SECONDS = 0.9
 MIGRATION_HEAD = ScriptDirectory(
     str(Path(__file__).parent.parent / "migrations")
 ).get_current_head()
@@ -49,12 +57,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes and dependencies run on these threads; no more of them than
+        # connections, so none is started only to wait for one.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        log.info(
+            "database pool %d (+%d overflow), %d worker threads, %s",
+            settings.DB_POOL_SIZE,
+            settings.DB_MAX_OVERFLOW,
+            settings.threads,
+            "SQLite, writers in line" if db.sqlite else db.engine.dialect.name,
+        )
         yield
-        get_engine().dispose()
+        db.dispose()
 
     # Loaded here, not lazily: a bad data file stops the app before it serves anyone.
     catalog = load_catalog(settings.QUESTIONNAIRE_DIR)
-    set_engine(make_engine(settings.DATABASE_URL))
+    db = Database(settings)
+    set_engine(db.engine)
 
     app = FastAPI(
         title="Therapy Check-in",
@@ -67,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalog = catalog
     app.state.talking_points = talking_points.load(settings.QUESTIONNAIRE_DIR, catalog)
     app.state.settings = settings
+    app.state.db = db
     app.middleware("http")(middleware.build(settings))
     app.add_middleware(logging_setup.RequestLogMiddleware)  # outermost: times everything
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -103,21 +123,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             headers=exc.headers,
         )
 
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def database_busy(request: Request, exc: Exception) -> Response:
+        if not is_busy(exc):
+            raise exc
+        return await domain_error(request, ServiceUnavailable(BUSY))
+
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> JSONResponse:
-        try:
-            with Session(get_engine()) as db:
-                db.exec(text("SELECT 1"))  # type: ignore[call-overload]
-        except Exception:
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+    async def healthz() -> JSONResponse:
+        """Alive, and the database answers: within a second, however busy the app is."""
+        if await db.healthy(within=HEALTH_SECONDS):
+            return JSONResponse({"status": "ok", "database": "ok"})
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
 
     @app.get("/readyz", include_in_schema=False)
-    def readyz() -> JSONResponse:
+    async def readyz() -> JSONResponse:
         """Ready for traffic: the database answers and its schema is at the code's head."""
+
+        def version() -> Any:
+            with Session(db.engine) as s:
+                return s.exec(text("SELECT version_num FROM alembic_version")).first()  # type: ignore[call-overload]
+
         try:
-            with Session(get_engine()) as db:
-                current = db.exec(text("SELECT version_num FROM alembic_version")).first()  # type: ignore[call-overload]
+            async with db.slot(write=False):
+                current = await anyio.to_thread.run_sync(version)
         except Exception:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         at = current[0] if current else None

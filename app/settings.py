@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +39,17 @@ class Settings(BaseSettings):
         "notify.windows.com",
     ]
 
+    # Connections and threads, per worker process (README: "Sizing"). A request holds at
+    # most one connection; THREAD_LIMIT (0: the pool's size) may not exceed the pool.
+    DB_POOL_SIZE: int = Field(default=10, ge=1)
+    DB_MAX_OVERFLOW: int = Field(default=0, ge=0)
+    THREAD_LIMIT: int = Field(default=0, ge=0)
+    # Longest wait for a turn at the database before a 503 with Retry-After.
+    DB_WAIT_SECONDS: float = Field(default=10.0, gt=0)
+    # SQLite: how long a writer, and a reader, waits on another process's lock.
+    DB_BUSY_SECONDS: float = Field(default=5.0, gt=0)
+    DB_READ_BUSY_SECONDS: float = Field(default=1.0, gt=0)
+
     SESSION_IDLE_DAYS: int = 14
     SESSION_ABSOLUTE_DAYS: int = 30
 
@@ -52,6 +63,24 @@ class Settings(BaseSettings):
     NOTES_KEYS: dict[str, str] = {}
     NOTES_KEY_ID: str = ""
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @property
+    def db_capacity(self) -> int:
+        return self.DB_POOL_SIZE + self.DB_MAX_OVERFLOW
+
+    @property
+    def threads(self) -> int:
+        """Worker threads for sync routes: never more than the connections they could want."""
+        return self.THREAD_LIMIT or self.db_capacity
+
+    @model_validator(mode="after")
+    def _threads_within_pool(self) -> Settings:
+        if self.db_capacity < self.THREAD_LIMIT:
+            raise ValueError(
+                f"THREAD_LIMIT ({self.THREAD_LIMIT}) may not exceed the database pool "
+                f"(DB_POOL_SIZE + DB_MAX_OVERFLOW = {self.db_capacity})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _secret_outside_development(self) -> Settings:

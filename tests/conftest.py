@@ -79,6 +79,10 @@ def settings(
         url = f"sqlite:///{tmp_path / 'test.db'}"
         migrate(url)
     monkeypatch.setenv("DATABASE_URL", url)
+    # One connection per app: a request that ever wanted a second one while holding the
+    # first would wait out DB_WAIT_SECONDS and fail, so every test also checks that.
+    monkeypatch.setenv("DB_POOL_SIZE", "1")
+    monkeypatch.setenv("DB_WAIT_SECONDS", "3")
     get_settings.cache_clear()
     return Settings(DATABASE_URL=url)
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from app.database import SessionDep
+from app.database import WRITES, SessionDep
 from app.deps import (
     CatalogDep,
     CurrentUser,
@@ -58,7 +58,12 @@ def summary(user: CurrentUser, db: SessionDep, catalog: CatalogDep) -> dict[str,
     return checkins.summary(db, catalog, user)
 
 
-@router.get("/export", response_model=None, responses={200: {"content": {"text/csv": {}}}})
+@router.get(
+    "/export",
+    response_model=None,
+    responses={200: {"content": {"text/csv": {}}}},
+    dependencies=[WRITES],
+)
 def export_all(
     request: Request,
     user: RecentUser,

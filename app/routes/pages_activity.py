@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 
-from app.database import SessionDep, get_engine
+from app.database import SessionDep
 from app.deps import CurrentUser
 from app.models import User
 from app.routes.pages_common import render
@@ -38,10 +37,9 @@ def _shown(events: list[dict[str, Any]], zone: ZoneInfo) -> list[dict[str, Any]]
     return out
 
 
-def _activity_for(user: User, limit: int = IN_SETTINGS) -> list[dict[str, Any]]:
-    """For the settings page, whichever handler renders it."""
-    with Session(get_engine()) as db:
-        return _shown(activity.events(db, user, limit), _zone(user))
+def _activity_for(request: Request, user: User, limit: int = IN_SETTINGS) -> list[dict[str, Any]]:
+    """For the settings page, whichever handler renders it (on the request's session)."""
+    return _shown(activity.events(request.state.db, user, limit), _zone(user))
 
 
 templates.env.globals["activity_for"] = _activity_for

@@ -11,9 +11,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 
-from app.database import SessionDep, get_engine
+from app.database import SessionDep
 from app.deps import RecentUser
 from app.errors import NotFound
 from app.models import User
@@ -36,10 +35,9 @@ NOTICES = {
 }
 
 
-def _passkeys_for(user: User) -> list[dict[str, Any]]:
-    """For the settings page, whichever handler renders it."""
-    with Session(get_engine()) as db:
-        return passkeys.listing(db, user)
+def _passkeys_for(request: Request, user: User) -> list[dict[str, Any]]:
+    """For the settings page, whichever handler renders it (on the request's session)."""
+    return passkeys.listing(request.state.db, user)
 
 
 def _passkey_notice(request: Request) -> tuple[str, str] | None:

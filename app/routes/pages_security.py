@@ -7,9 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 
-from app.database import SessionDep, get_engine
+from app.database import WRITES, SessionDep
 from app.deps import CatalogDep, CurrentUser, OptionalUser, SettingsDep, set_session_cookie
 from app.errors import DomainError, Invalid, NotFound, TooManyRequests
 from app.models import User
@@ -23,9 +22,8 @@ router = APIRouter(include_in_schema=False)
 
 
 def _sessions_for(request: Request, user: User) -> list[dict[str, Any]]:
-    """For the settings page, whichever handler renders it."""
-    with Session(get_engine()) as db:
-        return sessions.listing(db, user, request.cookies.get(SESSION_COOKIE))
+    """For the settings page, whichever handler renders it (on the request's session)."""
+    return sessions.listing(request.state.db, user, request.cookies.get(SESSION_COOKIE))
 
 
 templates.env.globals["sessions_for"] = _sessions_for
@@ -176,7 +174,7 @@ def change_passphrase(
     return see_other("/settings?saved=passphrase#passphrase-title")
 
 
-@router.get("/settings/export")
+@router.get("/settings/export", dependencies=[WRITES])
 def export(user: CurrentUser, request: Request, db: SessionDep, format: str = "json") -> Response:
     """The settings page's download link: confirm the passphrase if needed, then download."""
     sessions.require_recent(db, _token(request))

@@ -139,7 +139,7 @@ def delete(
         problem = "Please type your passphrase."
     else:
         try:
-            accounts.confirm_password(settings, user, typed)
+            accounts.confirm_password(db, settings, user, typed)
         except Invalid as exc:
             problem = exc.fields["password"]
     if problem:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.database import SessionDep
+from app.database import WRITES, SessionDep
 from app.deps import CatalogDep, SettingsDep, client_address
 from app.errors import TooManyRequests
 from app.routes.pages_common import render
@@ -22,13 +22,14 @@ PRIVATE = {
 }
 
 
-@router.get("/shared/{token}", response_class=HTMLResponse)
+@router.get("/shared/{token}", response_class=HTMLResponse, dependencies=[WRITES])
 def shared_sheet(
     request: Request, token: str, db: SessionDep, catalog: CatalogDep, settings: SettingsDep
 ) -> Response:
     address = client_address(request)
     try:
         ratelimit.check(
+            db,
             settings,
             "share-open",
             address,
@@ -40,7 +41,7 @@ def shared_sheet(
         headers = {**PRIVATE, "Retry-After": str(exc.retry_after)}
         return render(request, "talking/shared_missing.html", {"status": 429}, 429, headers)
     # Every attempt counts, found or not, so guessing tokens runs into the limit.
-    ratelimit.record(settings, "share-open", address, sharing.OPEN_WINDOW)
+    ratelimit.record(db, settings, "share-open", address, sharing.OPEN_WINDOW)
     sheet = sharing.open_link(db, token[:100])
     if sheet is None:
         return render(request, "talking/shared_missing.html", {"status": 404}, 404, PRIVATE)

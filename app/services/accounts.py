@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 from zxcvbn import zxcvbn
 
 from app import repositories as repo
-from app.database import get_engine
 from app.errors import Conflict, Invalid, NotAuthenticated
 from app.models import AuthSession, RecoveryCode, User, utcnow
 from app.security import (
@@ -102,6 +102,7 @@ def signup(
         raise Invalid(" ".join(fields.values()), fields=fields)
     window = timedelta(hours=1)
     ratelimit.check(
+        db,
         settings,
         "signup",
         address,
@@ -112,7 +113,7 @@ def signup(
     name = normalise_username(username)
     if repo.user_by_username(db, name) is not None:
         raise Conflict("That username is taken. Please choose another.")
-    ratelimit.record(settings, "signup", address, window)
+    ratelimit.record(db, settings, "signup", address, window)
     user = User(username=name, password_hash=hash_password(password))
     repo.add(db, user)
     assert user.id is not None
@@ -135,6 +136,7 @@ def login(
     name = normalise_username(username)
     window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
     ratelimit.check(
+        db,
         settings,
         "login-fail-address",
         address,
@@ -143,6 +145,7 @@ def login(
         "Too many failed sign-ins from this network. Please wait and try again.",
     )
     ratelimit.check(
+        db,
         settings,
         "login-fail",
         name,
@@ -152,10 +155,10 @@ def login(
     )
     user = repo.user_by_username(db, name)
     if not verify_password(password[:PASSWORD_MAX], user.password_hash if user else None):
-        ratelimit.record(settings, "login-fail", name, window)
-        ratelimit.record(settings, "login-fail-address", address, window)
-        activity.record_now(
-            user.id if user else None, "sign_in_failed", activity.device_of(user_agent)
+        ratelimit.record(db, settings, "login-fail", name, window)
+        ratelimit.record(db, settings, "login-fail-address", address, window)
+        activity.record_kept(
+            db, user.id if user else None, "sign_in_failed", activity.device_of(user_agent)
         )
         raise NotAuthenticated("That username and passphrase don't match.")
     assert user is not None
@@ -175,7 +178,7 @@ def complete_sign_in(
 ) -> NewSession:
     """After a passphrase or passkey proved who this is: a fresh session, nothing stale."""
     assert user.id is not None
-    ratelimit.clear(settings, "login-fail", user.username)
+    ratelimit.clear(db, settings, "login-fail", user.username)
     if old_token:  # rotate: the token a visitor arrived with never survives a sign-in
         repo.delete_session(db, sha256(old_token))
     now = utcnow()
@@ -197,8 +200,18 @@ def logout(db: Session, token: str | None) -> None:
         repo.delete_session(db, sha256(token))
 
 
-def user_for_token(db: Session, settings: Settings, token: str | None) -> User | None:
-    """The signed-in user, or None when the token is unknown or past a timeout."""
+def user_for_token(
+    db: Session,
+    settings: Settings,
+    token: str | None,
+    *,
+    refresh: Callable[[str, datetime], None] | None = None,
+) -> User | None:
+    """The signed-in user, or None when the token is unknown or past a timeout.
+
+    A last-seen time older than TOUCH_EVERY is refreshed: on this session, or by
+    `refresh(token_hash, now)` when the caller does it later (a read-only request).
+    """
     if not token:
         return None
     row = repo.session_by_token_hash(db, sha256(token))
@@ -209,12 +222,15 @@ def user_for_token(db: Session, settings: Settings, token: str | None) -> User |
     if idle or now - row.created_at > timedelta(days=settings.SESSION_ABSOLUTE_DAYS):
         return None  # the row itself is pruned at the account's next sign-in
     if now - row.last_seen_at > TOUCH_EVERY:
-        # In a transaction of its own: holding SQLite's write lock for the rest of the
-        # request would block the failure counters, which write from another connection.
-        with Session(get_engine()) as own:
-            repo.touch_session(own, row.token_hash, now)
-            own.commit()
+        if refresh is None:
+            repo.touch_session(db, row.token_hash, now)
+        else:
+            refresh(row.token_hash, now)
     return repo.user_by_id(db, row.user_id)
+
+
+def touch_session(db: Session, token_hash: str, at: datetime) -> None:
+    repo.touch_session(db, token_hash, at)
 
 
 def update_profile(
@@ -253,15 +269,14 @@ def update_profile(
 def delete_account(db: Session, user: User, settings: Settings) -> None:
     repo.delete_user(db, user)
     # Failed sign-ins counted under the username point at the account: they go with it.
-    repo.clear_rate_events(db, ratelimit.key(settings, "login-fail", user.username))
-    if settings.REDIS_URL:
-        ratelimit.clear(settings, "login-fail", user.username)
+    ratelimit.clear(db, settings, "login-fail", user.username)
 
 
-def confirm_password(settings: Settings, user: User, password: str) -> None:
+def confirm_password(db: Session, settings: Settings, user: User, password: str) -> None:
     """Ask for the passphrase again before something drastic; counts as a failed sign-in."""
     window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
     ratelimit.check(
+        db,
         settings,
         "login-fail",
         user.username,
@@ -270,7 +285,7 @@ def confirm_password(settings: Settings, user: User, password: str) -> None:
         "Too many wrong passphrases. Please wait and try again.",
     )
     if not verify_password(password[:PASSWORD_MAX], user.password_hash):
-        ratelimit.record(settings, "login-fail", user.username, window)
+        ratelimit.record(db, settings, "login-fail", user.username, window)
         raise Invalid(
             "That passphrase doesn't match. Nothing was deleted.",
             fields={"password": "That passphrase doesn't match. Nothing was deleted."},

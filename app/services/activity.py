@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app import repositories as repo
+from app.database import keep
 from app.models import ActivityEvent, User
 
 KINDS = {
@@ -73,13 +74,9 @@ def record(db: Session, user_id: int | None, kind: str, detail: str = "") -> Non
     db.add(ActivityEvent(user_id=user_id, kind=kind, detail=detail[:200]))
 
 
-def record_now(user_id: int | None, kind: str, detail: str = "") -> None:
-    """Record in a transaction of its own: for events whose request then fails (a bad login)."""
-    from app.database import get_engine
-
-    with Session(get_engine()) as db:
-        record(db, user_id, kind, detail)
-        db.commit()
+def record_kept(db: Session, user_id: int | None, kind: str, detail: str = "") -> None:
+    """Record an event that stays recorded when its request then fails (a bad login)."""
+    keep(db, lambda s: record(s, user_id, kind, detail))
 
 
 # What the settings page and GET /api/activity show: enough to spot what you didn't do.

@@ -23,7 +23,7 @@ from webauthn.helpers.structs import AuthenticatorTransport, PublicKeyCredential
 
 from app import repositories as repo
 from app import repositories_passkeys as keys
-from app.database import get_engine
+from app.database import keep
 from app.models import Passkey, User, WebAuthnChallenge, utcnow
 from app.security import keyed_hash
 from app.settings import Settings
@@ -76,12 +76,11 @@ def take_challenge(db: Session, challenge: str, purpose: str, user_id: int | Non
     return keys.take_challenge(db, challenge, purpose, user_id, utcnow() - CHALLENGE_TTL)
 
 
-def take_challenge_alone(challenge: str, purpose: str) -> bool:
-    """Spend a challenge in a transaction of its own, kept even if the request then fails."""
-    with Session(get_engine()) as own:
-        taken = take_challenge(own, challenge, purpose, None)
-        own.commit()
-    return taken
+def take_challenge_kept(db: Session, challenge: str, purpose: str) -> bool:
+    """Spend a challenge so that it stays spent even if the request then fails."""
+    taken: list[bool] = []
+    keep(db, lambda s: taken.append(take_challenge(s, challenge, purpose, None)))
+    return taken[0]
 
 
 def challenge_of(credential: dict[str, Any]) -> str:
@@ -119,6 +118,7 @@ def transports_of(credential: dict[str, Any]) -> str:
 
 
 def verify_assertion(
+    db: Session,
     rp: RelyingParty,
     settings: Settings,
     credential: dict[str, Any],
@@ -127,7 +127,7 @@ def verify_assertion(
 ) -> int:
     """Check a sign-in answer against its stored passkey: its new signature count, or Refused."""
     challenge = challenge_of(credential)
-    if not take_challenge_alone(challenge, "sign_in"):
+    if not take_challenge_kept(db, challenge, "sign_in"):
         raise Refused("unknown, used or expired challenge")
     if row is None or owner is None or owner.id is None:
         raise Refused("unknown passkey")

@@ -168,6 +168,7 @@ def sign_in(
     """Check an assertion and start a session; refusals count like wrong passphrases."""
     window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
     ratelimit.check(
+        db,
         settings,
         "login-fail-address",
         address,
@@ -180,6 +181,7 @@ def sign_in(
     owner = repo.user_by_id(db, row.user_id) if row else None
     if owner is not None:
         ratelimit.check(
+            db,
             settings,
             "login-fail",
             owner.username,
@@ -187,16 +189,15 @@ def sign_in(
             window,
             "Too many failed sign-ins for this account. Please wait and try again.",
         )
-    # Nothing is written in the request's transaction before this point, so the counts
-    # below (each in a transaction of its own) never wait on it.
+    # The counts below and the spent challenge are kept even though the request then fails.
     try:
-        sign_count = ceremony.verify_assertion(rp, settings, credential, row, owner)
+        sign_count = ceremony.verify_assertion(db, rp, settings, credential, row, owner)
     except ceremony.Refused as exc:
-        ratelimit.record(settings, "login-fail-address", address, window)
+        ratelimit.record(db, settings, "login-fail-address", address, window)
         if owner is not None:
-            ratelimit.record(settings, "login-fail", owner.username, window)
+            ratelimit.record(db, settings, "login-fail", owner.username, window)
             device = activity.device_of(user_agent)
-            activity.record_now(owner.id, "sign_in_failed", f"With a passkey, {device}")
+            activity.record_kept(db, owner.id, "sign_in_failed", f"With a passkey, {device}")
         raise NotAuthenticated(REFUSED) from exc
     assert row is not None and owner is not None and owner.id is not None
     row.sign_count = sign_count

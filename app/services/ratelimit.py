@@ -1,8 +1,8 @@
 """Sliding-window limits shared by every app instance: in the database, or in Redis
 when REDIS_URL is set.
 
-Database events are written in their own short transaction: a failed login must
-count even though the request that saw it ends in an error and rolls back.
+Database events are written on the request's own session with `keep`: a failed login
+must count even though the request that saw it ends in an error and rolls back.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import redis
 from sqlmodel import Session
 
 from app import repositories as repo
-from app.database import get_engine
+from app.database import keep
 from app.errors import TooManyRequests
 from app.models import RateEvent, utcnow
 from app.security import keyed_hash
@@ -41,7 +41,9 @@ def _redis(url: str) -> Any:
     return redis.Redis.from_url(url, socket_timeout=2)
 
 
-def _window(settings: Settings, k: str, since: datetime) -> tuple[int, datetime | None]:
+def _window(
+    db: Session, settings: Settings, k: str, since: datetime
+) -> tuple[int, datetime | None]:
     if settings.REDIS_URL:
         client = _redis(settings.REDIS_URL)
         pipe = client.pipeline()
@@ -51,22 +53,28 @@ def _window(settings: Settings, k: str, since: datetime) -> tuple[int, datetime 
         _, count, first = pipe.execute()
         oldest = datetime.fromtimestamp(first[0][1], UTC) if first else None
         return int(count), oldest
-    with Session(get_engine()) as db:
-        return repo.rate_events_since(db, k, since)
+    return repo.rate_events_since(db, k, since)
 
 
 def check(
-    settings: Settings, kind: str, subject: str, limit: int, window: timedelta, message: str
+    db: Session,
+    settings: Settings,
+    kind: str,
+    subject: str,
+    limit: int,
+    window: timedelta,
+    message: str,
 ) -> None:
     """Raise 429 with Retry-After when `limit` events already happened within `window`."""
     now = utcnow()
-    count, oldest = _window(settings, _key(settings, kind, subject), now - window)
+    count, oldest = _window(db, settings, _key(settings, kind, subject), now - window)
     if count >= limit and oldest is not None:
         retry = math.ceil((oldest + window - now).total_seconds())
         raise TooManyRequests(message, retry_after=retry)
 
 
-def record(settings: Settings, kind: str, subject: str, keep_for: timedelta) -> None:
+def record(db: Session, settings: Settings, kind: str, subject: str, keep_for: timedelta) -> None:
+    """Count one event; it stays counted even when the request then fails."""
     now = utcnow()
     k = _key(settings, kind, subject)
     if settings.REDIS_URL:
@@ -76,17 +84,13 @@ def record(settings: Settings, kind: str, subject: str, keep_for: timedelta) -> 
         pipe.expire(REDIS_PREFIX + k, int(keep_for.total_seconds()) + 60)
         pipe.execute()
         return
-    with Session(get_engine()) as db:
-        db.add(RateEvent(key=k, at=now))
-        repo.prune_rate_events(db, now - max(keep_for, timedelta(days=1)))
-        db.commit()
+    repo.prune_rate_events(db, now - max(keep_for, timedelta(days=1)))
+    keep(db, lambda s: s.add(RateEvent(key=k, at=now)))
 
 
-def clear(settings: Settings, kind: str, subject: str) -> None:
+def clear(db: Session, settings: Settings, kind: str, subject: str) -> None:
     k = _key(settings, kind, subject)
     if settings.REDIS_URL:
         _redis(settings.REDIS_URL).delete(REDIS_PREFIX + k)
         return
-    with Session(get_engine()) as db:
-        repo.clear_rate_events(db, k)
-        db.commit()
+    repo.clear_rate_events(db, k)

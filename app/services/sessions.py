@@ -51,7 +51,7 @@ def mark_reauthenticated(db: Session, token: str | None) -> None:
 def reauthenticate(
     db: Session, settings: Settings, user: User, token: str | None, password: str
 ) -> None:
-    accounts.confirm_password(settings, user, password)
+    accounts.confirm_password(db, settings, user, password)
     mark_reauthenticated(db, token)
     activity.record(db, user.id, "reauthenticated")
 
@@ -94,7 +94,7 @@ def change_passphrase(
     current_password: str,
     new_password: str,
 ) -> None:
-    accounts.confirm_password(settings, user, current_password)
+    accounts.confirm_password(db, settings, user, current_password)
     problem = accounts.password_problem(new_password, user.username)
     if problem:
         raise Invalid(problem, fields={"new_password": problem})
@@ -118,6 +118,7 @@ def reset_with_recovery_code(
     name = accounts.normalise_username(username)
     window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
     ratelimit.check(
+        db,
         settings,
         "login-fail",
         name,
@@ -133,7 +134,7 @@ def reset_with_recovery_code(
             (c for c in repo.unused_recovery_codes(db, user.id) if c.code_hash == wanted), None
         )
     if user is None or match is None:
-        ratelimit.record(settings, "login-fail", name, window)
+        ratelimit.record(db, settings, "login-fail", name, window)
         raise Invalid(
             "That username and recovery code don't match an unused code.",
             fields={"code": "That code doesn't match, or it was used already."},

@@ -68,9 +68,12 @@ def test_delete_account_removes_every_row_it_owns(client):
     assert r.status_code == 204
     assert "storage" in r.headers["clear-site-data"]
     engine = get_engine()
+    inspector = inspect(engine)
+    columns = {
+        t: [c["name"] for c in inspector.get_columns(t)] for t in inspector.get_table_names()
+    }
     with Session(engine) as db:
-        for table in inspect(engine).get_table_names():
-            cols = [c["name"] for c in inspect(engine).get_columns(table)]
+        for table, cols in columns.items():
             for col in ("user_id", "id") if table == "account" else ("user_id",):
                 if col in cols:
                     n = db.exec(

@@ -102,17 +102,18 @@ def _fill_everything(client: TestClient) -> dict[str, Any]:
 def _owned_counts(user_id: int, checkin_ids: list[str], username_key: str) -> dict[str, int]:
     """Rows per table that point at the account (by foreign key, id or keyed username)."""
     engine = get_engine()
+    tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    # Read the schema first: the session below holds the app's only test connection.
+    fks = {(t, r): _fk_columns(t, r) for t in tables for r in ("account", "checkin")}
     counts: dict[str, int] = {}
     with Session(engine) as db:
-        for table in inspect(engine).get_table_names():
-            if table == "alembic_version":
-                continue
+        for table in tables:
             n = 0
             if table == "account":
                 n += _rows(db, "SELECT count(*) FROM account WHERE id = :u", u=user_id)[0][0]
-            for column in _fk_columns(table, "account"):
+            for column in fks[table, "account"]:
                 n += _rows(db, f"SELECT count(*) FROM {table} WHERE {column} = :u", u=user_id)[0][0]
-            for column in _fk_columns(table, "checkin"):
+            for column in fks[table, "checkin"]:
                 for cid in checkin_ids:
                     n += _rows(db, f"SELECT count(*) FROM {table} WHERE {column} = :c", c=cid)[0][0]
             if table == "rate_event":

@@ -117,7 +117,9 @@
           if (button) button.disabled = false;
           say(r.needsLogin
             ? '<p><strong>Saved on this phone.</strong> Your sign-in has expired: <a href="/login?next=/checkin">sign in</a> and it will be sent.</p>'
-            : "<p><strong>Saved on this phone.</strong> You seem to be offline. It will be sent when you are back online, and your result will show here.</p>");
+            : r.offline
+              ? "<p><strong>Saved on this phone.</strong> You seem to be offline. It will be sent when you are back online, and your result will show here.</p>"
+              : "<p><strong>Saved on this phone.</strong> The server is busy right now. It will be sent the next time you open the app, and your result will show here.</p>");
           window.scrollTo(0, 0);
         }
         report(r);

@@ -1,0 +1,192 @@
+"""Follow-up throughput right after a burst of submits, beside a fresh server's, in one run.
+
+    uv run python bench/burst.py                      # SQLite and PostgreSQL
+    uv run python bench/burst.py --db sqlite --burst 15 --follow 10
+
+For each database: one uvicorn worker, 50 accounts. First the fresh server: 50 clients
+ask for `GET /healthz`, then for `GET /api/summary`, for `--follow` seconds each. Then
+50 clients submit check-ins as fast as they can for `--burst` seconds, and the same two
+follow-ups run straight after. Then the sessions' last-seen time is set an hour back
+(each request must refresh it) and burst and follow-ups run again. Load comes from wrk
+(`apt-get install wrk`), one cookie per account, a fresh client_id per submit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx2
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._server import (
+    Server,
+    database,
+    middling_answers,
+    postgres_available,
+    questionnaire_items,
+    signup,
+    sqlite_database,
+)
+
+BARE = "bench.load:bare_app"
+
+CLIENTS = 50
+
+# One cookie per account, taken in turn; a new client_id for every submit.
+LUA = r"""
+local cookies = {COOKIES}
+local body_tail = {BODY_TAIL}
+local n = 0
+local method = "{METHOD}"
+local path = "{PATH}"
+
+function setup(thread)
+  thread:set("offset", math.random(1, #cookies))
+end
+
+local function uuid4()
+  local t = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"
+  return (string.gsub(t, "[xy]", function(c)
+    local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
+    return string.format("%x", v)
+  end))
+end
+
+function init(args)
+  math.randomseed(os.time() + (offset or 0) * 7919)
+  n = offset or 0
+end
+
+function request()
+  n = n + 1
+  local headers = {["Cookie"] = cookies[(n % #cookies) + 1]}
+  if method == "POST" then
+    headers["Content-Type"] = "application/json"
+    local body = '{"client_id":"' .. uuid4() .. '",' .. body_tail
+    return wrk.format("POST", path, headers, body)
+  end
+  return wrk.format("GET", path, headers)
+end
+"""
+
+
+def wrk_script(cookies: list[str], method: str, path: str, answers: dict[str, int]) -> str:
+    tail = '"answers":' + json.dumps(answers, separators=(",", ":")) + "}"
+    return (
+        LUA.replace("{COOKIES}", "{" + ",".join(json.dumps(c) for c in cookies) + "}")
+        .replace("{BODY_TAIL}", json.dumps(tail))
+        .replace("{METHOD}", method)
+        .replace("{PATH}", path)
+    )
+
+
+def wrk(base: str, script: str, seconds: float) -> dict[str, float]:
+    """Run wrk with 50 connections; returns requests/s, 2xx count, errors and timeouts."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CLIENTS}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "30s",
+            "-s",
+            f.name,
+            base,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    Path(f.name).unlink()
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    timeouts = re.search(r"timeout (\d+)", out)
+    bad = int(non2xx.group(1)) if non2xx else 0
+    return {
+        "ok_per_s": (total - bad) / seconds,
+        "ok": total - bad,
+        "non_2xx": bad,
+        "timeouts": int(timeouts.group(1)) if timeouts else 0,
+    }
+
+
+def age_sessions(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE auth_session SET last_seen_at = :t"),
+            {"t": datetime.now(UTC) - timedelta(hours=1)},
+        )
+    engine.dispose()
+
+
+def bare(follow: float) -> None:
+    """The floor on this machine: a bare FastAPI /healthz under the same load and flags."""
+    with sqlite_database() as url, Server(url, app=BARE) as server:
+        r = wrk(server.base, wrk_script(["a=b"], "GET", "/healthz", {}), follow)
+        print(f"bare FastAPI GET /healthz: {r['ok_per_s']:.1f} ok/s", flush=True)
+
+
+def run(kind: str, burst: float, follow: float) -> None:
+    with database(kind) as url, Server(url) as server, httpx2.Client(timeout=30) as c:
+        cookies = [signup(c, server.base)["Cookie"] for _ in range(CLIENTS)]
+        answers = middling_answers(questionnaire_items(c, server.base))
+        base = server.base
+
+        def follow_ups(label: str) -> None:
+            for path in ("/healthz", "/api/summary"):
+                r = wrk(base, wrk_script(cookies, "GET", path, answers), follow)
+                print(
+                    f"  {label:<28} GET {path:<13} {r['ok_per_s']:7.1f} ok/s"
+                    f"  (non-2xx {r['non_2xx']}, timeouts {r['timeouts']})",
+                    flush=True,
+                )
+
+        print(f"{kind}: one uvicorn worker, {CLIENTS} clients", flush=True)
+        follow_ups("fresh server")
+        for aged in (False, True):
+            if aged:
+                age_sessions(url)
+            r = wrk(base, wrk_script(cookies, "POST", "/api/checkins", answers), burst)
+            what = "sessions aged 1 h" if aged else "sessions fresh"
+            print(
+                f"  burst ({what}): {r['ok_per_s']:.1f} submits/s for {burst:g} s"
+                f"  (non-2xx {r['non_2xx']}, timeouts {r['timeouts']})",
+                flush=True,
+            )
+            if aged:
+                age_sessions(url)
+            follow_ups(f"after burst ({what})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--burst", type=float, default=15)
+    parser.add_argument("--follow", type=float, default=10)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install -y wrk")
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    bare(args.follow)
+    for kind in kinds:
+        if kind == "postgres" and not postgres_available():
+            print("postgres: not available, skipped")
+            continue
+        run(kind, args.burst, args.follow)
+
+
+if __name__ == "__main__":
+    main()
