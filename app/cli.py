@@ -21,7 +21,8 @@ from sqlmodel import Session
 
 from app import crypto
 from app.database import get_engine, make_engine, set_engine
-from app.services import notes_crypto, reminders
+from app.services import checkins, notes_crypto, reminders
+from app.services.catalog import load_catalog
 from app.settings import get_settings
 
 
@@ -117,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     save.add_argument("path", type=Path, help="the file to write (must not exist yet)")
     sub.add_parser("rotate-notes-key", help="re-encrypt every note under NOTES_KEY_ID")
+    sub.add_parser(
+        "rescore",
+        help="evaluate every stored check-in again under today's rules; says how many changed",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     settings = get_settings()
@@ -138,6 +143,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{done.already_current} already were, {done.unreadable} unreadable (left as they are)"
         )
         return 1 if done.unreadable else 0
+    if args.command == "rescore":
+        catalog = load_catalog(settings.QUESTIONNAIRE_DIR)
+        with Session(get_engine()) as db:
+            rescored = checkins.rescore_all(db, catalog)
+            db.commit()
+        print(
+            f"rescored {rescored.checkins} check-ins of {rescored.accounts} accounts under rules "
+            f"{catalog.rules.version!r}: {rescored.changed} results changed"
+        )
+        return 0
     if args.command == "send-reminders":
         with Session(get_engine()) as db:
             report = reminders.send_due(db, settings)

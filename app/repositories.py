@@ -165,6 +165,26 @@ def history_before(
     return [(moment, dict(answers)) for moment, answers in rows]
 
 
+def checkins_after(db: Session, user_id: int, taken_at: datetime) -> Sequence[CheckIn]:
+    """Every check-in taken after `taken_at`, oldest first (to re-evaluate them)."""
+    return db.exec(
+        select(CheckIn)
+        .where(CheckIn.user_id == user_id, col(CheckIn.taken_at) > taken_at)
+        .order_by(col(CheckIn.taken_at), col(CheckIn.id))
+    ).all()
+
+
+def users_with_checkins(db: Session) -> Sequence[User]:
+    """Every account that has stored a check-in (to rescore them all)."""
+    owners = select(CheckIn.user_id).distinct()
+    return db.exec(select(User).where(col(User.id).in_(owners)).order_by(col(User.id))).all()
+
+
+def delete_checkin(db: Session, row: CheckIn) -> None:
+    db.delete(row)
+    db.flush()
+
+
 def checkins_page(
     db: Session, user_id: int, limit: int, before: tuple[datetime, str] | None
 ) -> Sequence[CheckIn]:

@@ -99,6 +99,7 @@ class CheckInResult(BaseModel):
     signs: list[Sign]
     suggestions: list[Suggestion]
     urgent: bool
+    rules_version: str
     answers: dict[str, int]
     note: str | None
 
@@ -153,6 +154,7 @@ class ImportCheckIn(_Grows):
     signs: list[Sign] = Field(min_length=1, max_length=20)
     suggestions: list[Suggestion] = Field(max_length=20)
     urgent: StrictBool
+    rules_version: StrictStr = Field(default="1", min_length=1, max_length=40)
 
 
 class ImportSelection(_Grows):

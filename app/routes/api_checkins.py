@@ -51,6 +51,17 @@ def list_checkins(
     return {"items": [checkins.result_of(r) for r in rows], "next": cursor}
 
 
+@router.delete(
+    "/{checkin_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={404: {"description": "No check-in with that id"}},
+)
+def remove(checkin_id: str, user: CurrentUser, db: SessionDep, catalog: CatalogDep) -> Response:
+    """Delete one check-in; the results after it are evaluated again without it."""
+    checkins.delete(db, catalog, user, checkin_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.get("/{checkin_id}", response_model=CheckInResult)
 def read(checkin_id: str, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     return checkins.result_of(checkins.get(db, user, checkin_id))

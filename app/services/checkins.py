@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -11,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import repositories as repo
-from app.engine import CheckInRecord, Profile, evaluate, therapy_week
+from app.engine import CheckInRecord, Evaluation, Profile, evaluate, therapy_week
 from app.errors import Conflict, Invalid, NotFound
 from app.models import CheckIn, User, utcnow
 from app.services.catalog import Catalog
@@ -44,6 +46,8 @@ def result_of(row: CheckIn) -> dict[str, Any]:
         "signs": row.result["signs"],
         "suggestions": row.result["suggestions"],
         "urgent": row.urgent,
+        # Results stored before versions were recorded were all made with rules "1".
+        "rules_version": row.result.get("rules_version", "1"),
         "answers": dict(row.answers),
         "note": row.note,
     }
@@ -93,18 +97,8 @@ def submit(
             fields=problems,
         )
 
-    history = [
-        CheckInRecord(taken_at=taken, answers=answers)
-        for taken, answers in repo.history_before(db, user.id, moment)
-    ]
-    evaluation = evaluate(
-        questionnaire=quest,
-        rules=catalog.rules,
-        crisis=catalog.crisis.for_country(user.country),
-        profile=profile_of(user),
-        history=history,
-        current=CheckInRecord(taken_at=moment, answers=answers),
-    )
+    history = _history(db, user, moment)
+    evaluation = _evaluate(catalog, user, history, CheckInRecord(taken_at=moment, answers=answers))
     row = CheckIn(
         user_id=user.id,
         client_id=client_id,
@@ -115,7 +109,7 @@ def submit(
         note=note,
         therapy_week=evaluation.therapy_week,
         urgent=evaluation.urgent,
-        result=evaluation.model_dump(mode="json", include={"scores", "signs", "suggestions"}),
+        result=_stored(evaluation, catalog),
     )
     try:
         with db.begin_nested():
@@ -126,7 +120,101 @@ def submit(
         if winner is None:
             raise
         return _replay(winner, answers, note), False
+    # A missed week recorded afterwards is part of every later result (invariant 14).
+    reevaluate_after(db, catalog, user, moment)
     return row, True
+
+
+def _history(db: Session, user: User, before: datetime) -> list[CheckInRecord]:
+    assert user.id is not None
+    return [
+        CheckInRecord(taken_at=taken, answers=answers)
+        for taken, answers in repo.history_before(db, user.id, before)
+    ]
+
+
+def _evaluate(
+    catalog: Catalog, user: User, history: list[CheckInRecord], current: CheckInRecord
+) -> Evaluation:
+    return evaluate(
+        questionnaire=catalog.questionnaire,
+        rules=catalog.rules,
+        crisis=catalog.crisis.for_country(user.country),
+        profile=profile_of(user),
+        history=history,
+        current=current,
+    )
+
+
+def _stored(evaluation: Evaluation, catalog: Catalog) -> dict[str, Any]:
+    """What a check-in row keeps of its evaluation, with the rules version that made it."""
+    kept = evaluation.model_dump(mode="json", include={"scores", "signs", "suggestions"})
+    return {**kept, "rules_version": catalog.rules.version}
+
+
+def reevaluate_after(db: Session, catalog: Catalog, user: User, moment: datetime) -> int:
+    """Evaluate again every check-in taken after `moment`, each against all stored before
+    it (one was added or removed there); returns how many results changed."""
+    assert user.id is not None
+    later = repo.checkins_after(db, user.id, moment)
+    if not later:
+        return 0
+    return _reevaluate(db, catalog, user, _history(db, user, later[0].taken_at), later)
+
+
+def _reevaluate(
+    db: Session,
+    catalog: Catalog,
+    user: User,
+    history: list[CheckInRecord],
+    rows: Sequence[CheckIn],
+) -> int:
+    changed = 0
+    for row in rows:
+        current = CheckInRecord(taken_at=row.taken_at, answers=dict(row.answers))
+        evaluation = _evaluate(catalog, user, history, current)
+        result = _stored(evaluation, catalog)
+        if (result, evaluation.therapy_week, evaluation.urgent) != (
+            row.result,
+            row.therapy_week,
+            row.urgent,
+        ):
+            row.result, row.therapy_week, row.urgent = (
+                result,
+                evaluation.therapy_week,
+                evaluation.urgent,
+            )
+            db.add(row)
+            changed += 1
+        history.append(current)
+    db.flush()
+    return changed
+
+
+def delete(db: Session, catalog: Catalog, user: User, checkin_id: str) -> None:
+    """Remove one check-in; the later results are evaluated again without it."""
+    row = get(db, user, checkin_id)
+    moment = row.taken_at
+    repo.delete_checkin(db, row)
+    reevaluate_after(db, catalog, user, moment)
+
+
+@dataclass(frozen=True)
+class Rescored:
+    accounts: int
+    checkins: int
+    changed: int
+
+
+def rescore_all(db: Session, catalog: Catalog) -> Rescored:
+    """Evaluate every stored check-in again under today's rules (after a rules change)."""
+    accounts = checkins = changed = 0
+    for user in repo.users_with_checkins(db):
+        assert user.id is not None
+        rows = repo.checkins_since(db, user.id, None)
+        changed += _reevaluate(db, catalog, user, [], rows)
+        accounts, checkins = accounts + 1, checkins + len(rows)
+    return Rescored(accounts, checkins, changed)
 
 
 def _replay(existing: CheckIn, answers: dict[str, int], note: str | None) -> CheckIn:

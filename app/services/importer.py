@@ -102,6 +102,7 @@ def _row(user_id: int, entry: ImportCheckIn) -> CheckIn:
             "scores": {k: v.model_dump(mode="json") for k, v in entry.scores.items()},
             "signs": [s.model_dump(mode="json") for s in entry.signs],
             "suggestions": [s.model_dump(mode="json") for s in entry.suggestions],
+            "rules_version": entry.rules_version,
         },
     )
 
