@@ -257,3 +257,32 @@ def test_evaluate_never_raises_even_on_stored_junk(
     result = run([*records, CheckInRecord(taken_at, answers)], profile)
     assert result.signs and result.suggestions
     assert result.urgent == (answers.get("safety_thoughts", 1) > 1)
+
+
+# Invariant 14: every stored check-in counts, whatever order or moment it was stored in.
+
+
+@SETTINGS
+@given(stories(), st.randoms(use_true_random=False))
+def test_the_order_history_arrives_in_changes_nothing(
+    story: tuple[Profile, list[CheckInRecord], CheckInRecord], rnd: random.Random
+) -> None:
+    profile, history, current = story
+    shuffled = list(history)
+    rnd.shuffle(shuffled)
+    assert run([*shuffled, current], profile) == evaluate_story(profile, history, current)
+
+
+@SETTINGS
+@given(stories(max_history=12), st.data())
+def test_an_older_check_in_added_later_counts_as_if_it_had_always_been_there(
+    story: tuple[Profile, list[CheckInRecord], CheckInRecord], draw: st.DataObject
+) -> None:
+    """Re-evaluating an earlier check-in with everything stored since (later ones
+    included, as a rescore hands them over) equals evaluating it with its past alone."""
+    profile, history, current = story
+    everything = [*history, current]
+    at = draw.draw(st.integers(0, len(everything) - 1))
+    target = everything[at]
+    others = [r for i, r in enumerate(everything) if i != at]
+    assert run([*others, target], profile) == run([*everything[:at], target], profile)
