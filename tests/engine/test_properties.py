@@ -263,17 +263,6 @@ def test_evaluate_never_raises_even_on_stored_junk(
 
 
 @SETTINGS
-@given(stories(), st.randoms(use_true_random=False))
-def test_the_order_history_arrives_in_changes_nothing(
-    story: tuple[Profile, list[CheckInRecord], CheckInRecord], rnd: random.Random
-) -> None:
-    profile, history, current = story
-    shuffled = list(history)
-    rnd.shuffle(shuffled)
-    assert run([*shuffled, current], profile) == evaluate_story(profile, history, current)
-
-
-@SETTINGS
 @given(stories(max_history=12), st.data())
 def test_an_older_check_in_added_later_counts_as_if_it_had_always_been_there(
     story: tuple[Profile, list[CheckInRecord], CheckInRecord], draw: st.DataObject
