@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, or_, tuple_, update
 from sqlmodel import Session, col, select
@@ -152,17 +153,21 @@ def checkin_by_id(db: Session, user_id: int, checkin_id: str) -> CheckIn | None:
 
 def history_before(
     db: Session, user_id: int, taken_at: datetime
-) -> list[tuple[datetime, dict[str, int]]]:
-    """What an evaluation reads: (taken_at, answers) of everything earlier, oldest first.
+) -> list[tuple[datetime, dict[str, int], dict[str, Any] | None, str | None]]:
+    """What an evaluation reads of everything earlier, oldest first: (taken_at, answers,
+    stored scores, the rules version that made them).
 
-    Only those two columns: the stored results and notes are not needed here.
+    Only those columns: the stored results and notes are not needed here.
     """
     rows = db.exec(
-        select(CheckIn.taken_at, CheckIn.answers)
+        select(CheckIn.taken_at, CheckIn.answers, CheckIn.scores, CheckIn.rules_version)
         .where(CheckIn.user_id == user_id, col(CheckIn.taken_at) < taken_at)
         .order_by(col(CheckIn.taken_at), col(CheckIn.id))
     ).all()
-    return [(moment, dict(answers)) for moment, answers in rows]
+    return [
+        (moment, dict(answers), dict(scores) if scores is not None else None, version)
+        for moment, answers, scores, version in rows
+    ]
 
 
 def checkins_after(db: Session, user_id: int, taken_at: datetime) -> Sequence[CheckIn]:

@@ -12,19 +12,41 @@ from app.engine.questionnaire import Item, Questionnaire
 from app.engine.rules import RuleSet
 from app.engine.scoring import valid_answer, wellness
 from app.engine.trends import (
-    Change,
+    Course,
+    Pattern,
     Point,
-    Run,
     alliance_concern,
-    alliance_run,
-    changes,
+    courses,
+    expected_level,
+    pattern,
+    reliably_better,
     span_days,
     stagnant,
-    stagnation_run,
 )
 from app.engine.types import Profile
 
 LifeSource = Literal["outside", "therapy"]
+Reference = Literal["start", "best"]
+ALLIANCE_DOMAINS = ("heard", "connection")
+
+
+@dataclass(frozen=True)
+class Fall:
+    """A trend domain that is worse than a reference level (the start or the best recent)."""
+
+    course: Course
+    reference: Reference
+    before: float  # wellness at the reference
+    after: float  # wellness now (reliable) or over the last two check-ins (watch)
+    reliable: bool
+
+
+@dataclass(frozen=True)
+class Lag:
+    """A domain below its expected course for this week (off_track)."""
+
+    course: Course
+    expected: float
 
 
 @dataclass(frozen=True)
@@ -40,36 +62,157 @@ class Context:
         return self.points[-1]
 
     @property
+    def previous(self) -> Point | None:
+        return self.points[-2] if len(self.points) > 1 else None
+
+    @property
     def week(self) -> int:
+        """The therapy week, counted from the first check-in when the start is unknown."""
         return self.current.week
 
     @property
-    def early(self) -> bool:
-        return self.week <= max(6, self.rules.timing.early_weeks.value)
+    def start_known(self) -> bool:
+        return self.profile.therapy_started_on is not None
 
     @property
-    def alliance_ok(self) -> bool:
-        return not alliance_concern(self.current)
+    def early(self) -> bool:
+        """The first weeks of therapy, only ever with a known start (invariant 9)."""
+        return self.start_known and self.week <= self.early_weeks
+
+    @property
+    def early_weeks(self) -> int:
+        return max(6, self.rules.timing.early_weeks.value)
+
+    # --- change over time -------------------------------------------------------------
 
     @cached_property
-    def changes(self) -> dict[str, Change]:
-        return changes(self.points, self.rules)
+    def courses(self) -> dict[str, Course]:
+        return courses(self.points, self.rules)
 
     @cached_property
-    def worsened(self) -> list[Change]:
-        return [c for c in self.changes.values() if c.reliably_worse]
+    def falls(self) -> list[Fall]:
+        """Per trend domain, the strongest reason it counts as worse, if any (invariant 10)."""
+        rc = self.rules.rc_points
+        watch = self.rules.reliable_change.watch_points.value
+        found = []
+        for course in self.courses.values():
+            refs: list[tuple[Reference, float]] = [("start", course.start)]
+            if course.best is not None and course.best > course.start:
+                refs.append(("best", course.best))
+            reliable = [(r, lvl) for r, lvl in refs if lvl - course.now > rc]
+            watched = [(r, lvl) for r, lvl in refs if lvl - course.recent > watch]
+            if reliable:
+                ref, level = reliable[-1]
+                found.append(Fall(course, ref, level, course.now, True))
+            elif watched:
+                ref, level = watched[-1]
+                found.append(Fall(course, ref, level, course.recent, False))
+        return found
+
+    @cached_property
+    def improvements(self) -> list[Course]:
+        return [c for c in self.courses.values() if reliably_better(c, self.rules)]
+
+    @cached_property
+    def lags(self) -> list[Lag]:
+        """Trend domains below the tolerance band of their expected course (off_track)."""
+        expected = self.rules.expected_response
+        if len(self.points) < expected.from_checkin.value:
+            return []
+        found = []
+        for domain in expected.domains.value:
+            course = self.courses.get(domain)
+            good_from = self.rules.band_rule(domain).watch_below
+            if course is None or course.start >= good_from or course.now >= good_from:
+                continue
+            level = expected_level(course.start, self.week, self.rules)
+            if course.now < level - expected.tolerance.value:
+                found.append(Lag(course, level))
+        return found
 
     @cached_property
     def stagnant(self) -> bool:
         return stagnant(self.points, self.rules)
 
     @cached_property
-    def alliance_run(self) -> Run:
-        return alliance_run(self.points)
+    def stagnation(self) -> Pattern:
+        patterns = self.rules.patterns
+        return pattern(
+            self.points,
+            patterns.stagnation_window.value,
+            lambda i: stagnant(self.points[: i + 1], self.rules),
+            by_week=True,
+        )
+
+    # --- the alliance -----------------------------------------------------------------
+
+    def alliance_flags(
+        self, domain: str
+    ) -> tuple[list[tuple[Item, int]], list[tuple[Item, int, int]]]:
+        """This check-in's middling-or-lower answers, and the answers that dropped a step or
+        more since last time as (item, before, now), for one alliance domain."""
+        watch_at = self.rules.patterns.alliance_item_watch_at.value
+        low = [(it, v) for it, v in self.answered(domain) if it.wellness(v) <= watch_at]
+        drops = []
+        before = self.previous.answers if self.previous else {}
+        for item, now in self.answered(domain):
+            then = valid_answer(item, before.get(item.id))
+            step = 100 / (item.max - item.min)
+            if then is not None and item.wellness(then) - item.wellness(now) >= step - 1e-9:
+                drops.append((item, then, now))
+        return low, drops
 
     @cached_property
-    def stagnation_run(self) -> Run:
-        return stagnation_run(self.points, self.rules)
+    def alliance_signs_due(self) -> set[str]:
+        """The alliance domains that raise a sign this week, at any level (invariant 12)."""
+        due = set()
+        for domain in ALLIANCE_DOMAINS:
+            low, drops = self.alliance_flags(domain)
+            if self.band(domain) in ("concern", "watch") or low or drops:
+                due.add(domain)
+        return due
+
+    @property
+    def alliance_good(self) -> bool:
+        return not self.alliance_signs_due
+
+    @cached_property
+    def alliance_pattern(self) -> Pattern:
+        window = self.rules.patterns.alliance_window.value
+        return pattern(
+            self.points, window, lambda i: alliance_concern(self.points[i]), by_week=True
+        )
+
+    @property
+    def alliance_persistent(self) -> bool:
+        patterns = self.rules.patterns
+        return bool(self.alliance_signs_due) and self.alliance_pattern.persistent(
+            patterns.alliance_needed.value, patterns.alliance_min_days.value
+        )
+
+    # --- this week ----------------------------------------------------------------------
+
+    @cached_property
+    def session_pattern(self) -> Pattern:
+        window = self.rules.patterns.session_harm_window.value
+        return pattern(
+            self.points, window, lambda i: self.points[i].band("session_effect") == "concern"
+        )
+
+    @cached_property
+    def session_worst(self) -> list[tuple[Item, int]]:
+        return [(it, v) for it, v in self.answered("session_effect") if it.wellness(v) == 0]
+
+    @property
+    def session_harm(self) -> bool:
+        """Invariant 7: the worst answer once, or the concern band in 2 of the last 4."""
+        needed = self.rules.patterns.session_harm_needed.value
+        return bool(self.session_worst) or self.session_pattern.shown >= needed
+
+    @property
+    def session_hard(self) -> bool:
+        """Sessions left the client worse this week, short of invariant 7's pattern."""
+        return self.band("session_effect") == "concern"
 
     @cached_property
     def risk_answers(self) -> list[tuple[Item, int]]:
@@ -82,6 +225,11 @@ class Context:
             if value > item.min:
                 found.append((item, value))
         return found
+
+    @property
+    def risk_frequent(self) -> bool:
+        """Thoughts of self-harm on most days: the upper half of the safety scale."""
+        return any(item.wellness(min(value, item.max)) < 50 for item, value in self.risk_answers)
 
     @property
     def enough_evidence(self) -> bool:
@@ -99,6 +247,10 @@ class Context:
         if well < self.rules.patterns.life_therapy_below.value:
             return "therapy"
         return None
+
+    def low(self, domain: str) -> bool:
+        """A follow-up domain (support, motivation) answered in its concern band."""
+        return self.band(domain) == "concern"
 
     def answered(self, domain: str) -> list[tuple[Item, int]]:
         """This check-in's valid answers in one domain, worst first."""

@@ -37,6 +37,8 @@ class CrisisEntry(_Strict):
     checked_on: date
     emergency: str = Field(min_length=2, max_length=120)
     lines: list[CrisisLine] = Field(min_length=1)
+    # A safety-plan step for this country's most common means (in the US, firearms).
+    means_safety: str | None = Field(default=None, min_length=20, max_length=400)
 
     def emergency_sentence(self) -> str:
         return f"If you are in immediate danger, call {self.emergency}."

@@ -24,6 +24,8 @@ PUBLIC_ITEM_KEYS = (
     "required",
     "when",
     "hint",
+    "stage",
+    "none_label",
 )
 
 
@@ -45,6 +47,11 @@ class Item(_Strict):
     required: bool = True
     when: Literal["on_medication"] | None = None
     hint: str | None = Field(default=None, max_length=300)
+    # weekly: on the form every week; follow_up: asked on the result page after a sign
+    # that therapy is off course, stored with that check-in.
+    stage: Literal["weekly", "follow_up"] = "weekly"
+    # An extra choice that stores no answer ("No session this week"); optional items only.
+    none_label: str | None = Field(default=None, min_length=3, max_length=60)
 
     @model_validator(mode="after")
     def _scale_is_labelled(self) -> Item:
@@ -58,6 +65,8 @@ class Item(_Strict):
             )
         if any(not label.strip() for label in self.labels):
             raise ValueError(f"item {self.id}: labels must not be blank")
+        if (self.none_label or self.stage == "follow_up") and self.required:
+            raise ValueError(f"item {self.id}: follow-up items and none_label need required: false")
         return self
 
     def applies(self, on_medication: bool) -> bool:
@@ -109,7 +118,12 @@ class Questionnaire(_Strict):
         if not safety:
             raise ValueError("a questionnaire must ask the safety question (domain: safety)")
         for item in safety:
-            if not item.required or item.when is not None or item.higher_is != "worse":
+            if (
+                not item.required
+                or item.when is not None
+                or item.higher_is != "worse"
+                or item.stage != "weekly"
+            ):
                 raise ValueError(
                     f"safety item {item.id} must be required, always asked, higher_is: worse"
                 )
@@ -125,8 +139,16 @@ class Questionnaire(_Strict):
         return next((it for it in self.items if it.id == item_id), None)
 
     def applicable_items(self, on_medication: bool) -> list[Item]:
-        """The items this client is asked, in questionnaire order."""
+        """The items this client may answer (weekly and follow-up), in questionnaire order."""
         return [it for it in self.items if it.applies(on_medication)]
+
+    def weekly_items(self, on_medication: bool) -> list[Item]:
+        """The items on this client's weekly form."""
+        return [it for it in self.applicable_items(on_medication) if it.stage == "weekly"]
+
+    def follow_up_items(self, on_medication: bool) -> list[Item]:
+        """The short follow-up offered on the result page after an off-course sign."""
+        return [it for it in self.applicable_items(on_medication) if it.stage == "follow_up"]
 
     def domain_direction(self, domain: str) -> HigherIs | None:
         return next((it.higher_is for it in self.items if it.domain == domain), None)

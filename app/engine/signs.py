@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from app.engine.context import Context
+from app.engine.context import ALLIANCE_DOMAINS, Context, Fall, Lag
 from app.engine.scoring import wellness
-from app.engine.trends import Change, Run
+from app.engine.trends import Course, Pattern
 from app.engine.types import SIGN_IDS, Level, Sign, SignId
 
 _LEVEL_RANK: dict[str, int] = {"urgent": 0, "concern": 1, "watch": 2, "info": 3}
 # Signs that speak about how hard things are, where the week's cause is worth naming.
 _LIFE_NOTE_SIGNS = ("worsening", "no_progress", "hopelessness", "dependency", "on_track")
+NEGATIVE: frozenset[str] = frozenset(SIGN_IDS) - {"on_track", "improved"}
+_ALLIANCE_SIGN: dict[str, SignId] = {"heard": "not_heard", "connection": "weak_connection"}
 
 
 def join_words(words: list[str]) -> str:
@@ -25,75 +27,176 @@ def low_answers(ctx: Context, domain: str) -> list[str]:
     return [item.describe(value) for item, value in low]
 
 
-def run_sentence(run: Run) -> list[str]:
-    if run.checkins < 2:
+def pattern_sentence(found: Pattern, what: str) -> list[str]:
+    """ "X has shown in 4 separate weeks ..." (counted in weeks, never "over 0 days")."""
+    if found.shown < 2:
         return []
     return [
-        f"Feeling unheard or disconnected has now shown in {run.checkins} check-ins in a row, "
-        f"over {round(run.days)} days."
+        f"{what} has shown in {found.shown} separate weeks, among your last {found.looked} "
+        "check-ins."
     ]
 
 
-def change_sentence(ctx: Context, change: Change) -> str:
-    verb = "rose" if change.after > change.before else "fell"
-    since = "your first check-in" if change.baseline_size == 1 else "your first check-ins"
+def how_much(points: float) -> str:
+    """A change in wellness points in plain words: 25 points is one step on every answer."""
+    size = abs(points)
+    if size < 10:
+        return "about the same as"
+    amount = "a little" if size <= 30 else "clearly" if size <= 60 else "much"
+    return f"{amount} {'better' if points > 0 else 'worse'} than"
+
+
+def numbers(course: Course, before: float, after: float) -> str:
+    """The scores behind a sentence, with what they mean, after the words."""
     return (
-        f"Your {ctx.name(change.domain)} score {verb} from {change.before} to {change.after} "
-        f"since {since}, more than the {change.rc_points} points we count as a real change."
+        f"({course.shown(before)} then, {course.shown(after)} now, on a 0-100 scale where "
+        f"{'higher' if course.higher_is == 'better' else 'lower'} is better)"
     )
 
 
-def life_sentence(ctx: Context) -> str | None:
-    if ctx.life_source == "outside":
-        return (
-            "You said this hard week was mostly about life outside therapy, so it may say "
-            "more about what is going on around you than about the therapy itself."
+def _alliance(ctx: Context, domain: str) -> tuple[Level, list[str]]:
+    low, drops = ctx.alliance_flags(domain)
+    because = [item.describe(value) for item, value in low]
+    for item, then, now in drops:
+        topic = item.asked or f'"{item.text}"'
+        because.append(
+            f'Asked {topic}, you answered "{item.label(now)}", down from "{item.label(then)}" '
+            "last time."
         )
-    if ctx.life_source == "therapy":
-        return (
-            "You said this hard week was mostly about therapy itself; that is worth telling "
-            "your therapist."
-        )
-    return None
+    if not because:
+        because = low_answers(ctx, domain)
+    because += pattern_sentence(ctx.alliance_pattern, "Feeling unheard or disconnected")
+    if ctx.band(domain) == "concern":
+        return "concern", because
+    because.append(
+        "Clients rarely rate this low, so even a middling answer or a small drop is worth "
+        "mentioning early, while it is easy to put right."
+    )
+    return "watch", because
 
 
 def _self_harm(ctx: Context) -> list[str]:
-    return [item.describe(value) for item, value in ctx.risk_answers] + [
-        'Any answer other than "Not at all" matters, and support is available right now.'
+    said = [item.describe(value) for item, value in ctx.risk_answers]
+    if ctx.risk_frequent:
+        return [
+            *said,
+            "Thoughts like these coming often is a sign to get support today, not to wait.",
+        ]
+    return [
+        *said,
+        'Any answer other than "Not at all" matters, even thoughts that came once and passed, '
+        "and support is available right now.",
     ]
 
 
+def _session_harm(ctx: Context) -> list[str]:
+    because = [item.describe(value) for item, value in ctx.session_worst]
+    shown = ctx.session_pattern
+    if shown.shown >= 2:
+        because.append(
+            f"Sessions left you feeling worse in {shown.shown} of your last {shown.looked} "
+            "check-ins."
+        )
+    if not because:
+        because = low_answers(ctx, "session_effect")
+    because.append(
+        "Feeling stirred up now and then can be part of therapy, but sessions that keep "
+        "leaving you worse are worth raising: the pace can usually be changed."
+    )
+    return because
+
+
+def fall_sentence(ctx: Context, fall: Fall) -> str:
+    course = fall.course
+    name = ctx.name(course.domain)
+    when = "when you started" if fall.reference == "start" else "in your best recent weeks"
+    change = how_much(fall.after - fall.before)
+    if fall.reliable:
+        rc = ctx.rules.rc_points
+        return (
+            f"Your {name} is {change} {when} {numbers(course, fall.before, fall.after)}. "
+            f"A change of more than {rc} points is more than everyday ups and downs."
+        )
+    return (
+        f"Over your last two check-ins your {name} has been {change} {when} "
+        f"{numbers(course, fall.before, fall.after)}: not yet a clear change, but worth watching."
+    )
+
+
 def _worsening(ctx: Context) -> list[str]:
-    because = [change_sentence(ctx, change) for change in ctx.worsened]
-    if ctx.early:
+    because = [fall_sentence(ctx, fall) for fall in ctx.falls]
+    if any(f.reference == "best" for f in ctx.falls):
+        because.append(
+            "Falling back after a better stretch is common and not a verdict, but it is worth "
+            "talking about before it settles in."
+        )
+    if early_reassurance(ctx):
         because.append(
             "Feeling worse for a while in the first weeks of therapy is common and often passes."
         )
     return because
 
 
-def _no_progress(ctx: Context) -> list[str]:
-    counted = "" if ctx.profile.therapy_started_on else ", counting from your first check-in"
-    because = [f"You are in week {ctx.week} of therapy{counted}."]
-    found = list(ctx.changes.values())
-    for change in found:
+def early_reassurance(ctx: Context) -> bool:
+    """Invariants 3 and 9: only with a known start, a good connection, and some hope."""
+    return ctx.early and ctx.alliance_good and ctx.band("hope") != "concern"
+
+
+def counted_from_first(ctx: Context) -> str:
+    return "" if ctx.start_known else ", counting from your first check-in"
+
+
+def _off_track(ctx: Context, lags: list[Lag]) -> list[str]:
+    because = []
+    for lag in lags:
+        course = lag.course
         because.append(
-            f"Your {ctx.name(change.domain)} score was {change.before} in your first "
-            f"check-ins and is {change.after} now."
+            f"Most people who start where you started with {ctx.name(course.domain)} feel "
+            f"somewhat better by week {ctx.week} of therapy{counted_from_first(ctx)}. Yours is "
+            f"{how_much(course.now - course.start)} when you started "
+            f"{numbers(course, course.start, course.now)}."
+        )
+    because.append(
+        "This is an early warning, not a verdict: talking about it now gives you and your "
+        "therapist time to adjust."
+    )
+    return because
+
+
+def _no_progress(ctx: Context) -> list[str]:
+    because = [f"You are in week {ctx.week} of therapy{counted_from_first(ctx)}."]
+    found = list(ctx.courses.values())
+    for course in found:
+        because.append(
+            f"Your {ctx.name(course.domain)} is {how_much(course.now - course.start)} when "
+            f"you started {numbers(course, course.start, course.now)}."
         )
     if found:
         because.append(
-            f"Neither has improved by more than the {ctx.rules.rc_points} points we count as a "
-            "real change."
-            if len(found) > 1
-            else f"That is not more than the {ctx.rules.rc_points} points we count as a real "
-            "change."
+            f"A change of more than {ctx.rules.rc_points} points would count as real "
+            "improvement; most people reach that by about week 8."
         )
     else:
         because.append("There are no earlier check-ins to compare with yet.")
         because.extend(low_answers(ctx, "progress"))
     if found and ctx.week >= ctx.rules.timing.try_other_approach_from_week.value:
         because.append("Progress has been flat for a long time now.")
+    return because
+
+
+def _improved(ctx: Context) -> list[str]:
+    because = []
+    for course in ctx.improvements:
+        because.append(
+            f"Your {ctx.name(course.domain)} is {how_much(course.now - course.start)} when "
+            f"you started {numbers(course, course.start, course.now)}: more than the "
+            f"{ctx.rules.rc_points} points we count as a real change."
+        )
+        if ctx.band(course.domain) == "good":
+            because.append(
+                f"Your {ctx.name(course.domain)} is now in the range we count as good: that "
+                "looks like recovery in this area."
+            )
     return because
 
 
@@ -156,19 +259,22 @@ def _sign(ctx: Context, sign_id: SignId, level: Level, because: list[str]) -> Si
 def find_signs(ctx: Context) -> list[Sign]:
     """All signs for the current check-in, urgent first, then by level and contract order."""
     signs: list[Sign] = []
+    level: Level
     if ctx.risk_answers:
         signs.append(_sign(ctx, "self_harm_risk", "urgent", _self_harm(ctx)))
-    alliance: tuple[tuple[SignId, str], ...] = (
-        ("not_heard", "heard"),
-        ("weak_connection", "connection"),
-    )
-    for sign_id, domain in alliance:
-        if ctx.band(domain) == "concern":
-            because = low_answers(ctx, domain) + run_sentence(ctx.alliance_run)
-            signs.append(_sign(ctx, sign_id, "concern", because))
-    if ctx.worsened:
-        level: Level = "watch" if ctx.early else "concern"
+    for domain in ALLIANCE_DOMAINS:
+        if domain in ctx.alliance_signs_due:
+            alliance_level, because = _alliance(ctx, domain)
+            signs.append(_sign(ctx, _ALLIANCE_SIGN[domain], alliance_level, because))
+    if ctx.session_harm or ctx.session_hard:
+        level = "concern" if ctx.session_harm else "watch"
+        signs.append(_sign(ctx, "session_harm", level, _session_harm(ctx)))
+    if ctx.falls:
+        reliable = any(f.reliable for f in ctx.falls)
+        level = "concern" if reliable and not ctx.early else "watch"
         signs.append(_sign(ctx, "worsening", level, _worsening(ctx)))
+    if ctx.lags:
+        signs.append(_sign(ctx, "off_track", "watch", _off_track(ctx, ctx.lags)))
     if ctx.stagnant and ctx.week >= 6:
         late = ctx.week >= ctx.rules.timing.no_progress_concern_from_week.value
         signs.append(_sign(ctx, "no_progress", "concern" if late else "watch", _no_progress(ctx)))
@@ -180,17 +286,54 @@ def find_signs(ctx: Context) -> list[Sign]:
         signs.append(_sign(ctx, "side_effects", "concern", low_answers(ctx, "side_effects")))
     if not signs:
         signs.append(_sign(ctx, "on_track", "info", _on_track(ctx)))
+    if ctx.improvements:
+        signs.append(_sign(ctx, "improved", "info", _improved(ctx)))
     signs.sort(key=lambda s: (_LEVEL_RANK[s.level], SIGN_IDS.index(s.id)))
-    return _add_life_note(ctx, signs)
+    return _add_follow_up_notes(ctx, _add_life_note(ctx, signs))
+
+
+def life_sentence(ctx: Context) -> str | None:
+    if ctx.life_source == "outside":
+        return (
+            "You said this hard week was mostly about life outside therapy, so it may say "
+            "more about what is going on around you than about the therapy itself."
+        )
+    if ctx.life_source == "therapy":
+        return (
+            "You said this hard week was mostly about therapy itself; that is worth telling "
+            "your therapist."
+        )
+    return None
 
 
 def _add_life_note(ctx: Context, signs: list[Sign]) -> list[Sign]:
     """Name what made the week hard once, on the sign it explains best."""
-    note = life_sentence(ctx)
+    return _note_on(signs, life_sentence(ctx), _LIFE_NOTE_SIGNS)
+
+
+def _add_follow_up_notes(ctx: Context, signs: list[Sign]) -> list[Sign]:
+    """What the follow-up answers say about why things are off course (the support tool)."""
+    notes = []
+    if ctx.low("support"):
+        notes.append(
+            "You said there is hardly anyone outside therapy you can lean on right now; that "
+            "is one of the most common reasons therapy stalls, and one that can be worked on."
+        )
+    if ctx.low("motivation"):
+        notes.append(
+            "You said you have little energy for therapy at the moment; smaller steps for a "
+            "while can fit better than more effort."
+        )
+    for note in notes:
+        signs = _note_on(signs, note, ("off_track", "no_progress", "worsening"))
+    return signs
+
+
+def _note_on(signs: list[Sign], note: str | None, preferred: tuple[str, ...]) -> list[Sign]:
     if note is None:
         return signs
-    candidates = [s.id for s in signs if s.id in _LIFE_NOTE_SIGNS]
-    candidates += [s.id for s in signs if s.id != "self_harm_risk"]
+    candidates = [s.id for s in signs if s.id in preferred]
+    candidates += [s.id for s in signs if s.id not in ("self_harm_risk", "improved")]
     target = candidates[0] if candidates else None
     return [
         s.model_copy(update={"because": [*s.because, note]}) if s.id == target else s for s in signs

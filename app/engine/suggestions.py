@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from app.engine.context import Context
-from app.engine.signs import helping_domains, join_words
+from app.engine.signs import early_reassurance, helping_domains, join_words
+from app.engine.texts import VariantId
 from app.engine.types import Sign, Suggestion, SuggestionId
+
+
+def _early_good(ctx: Context, present: set[str]) -> bool:
+    """Invariant 3: worsening in the first weeks while the connection is good."""
+    return "worsening" in present and ctx.early and ctx.alliance_good
 
 
 def _wanted(ctx: Context, signs: list[Sign]) -> set[SuggestionId]:
@@ -15,43 +21,45 @@ def _wanted(ctx: Context, signs: list[Sign]) -> set[SuggestionId]:
         wanted.update(ctx.rules.follow_ups.value.get(sign.id, []))
     timing = ctx.rules.timing
     patterns = ctx.rules.patterns
-    early_good = "worsening" in present and ctx.early and ctx.alliance_ok
-    if early_good:
+    if _early_good(ctx, present):
         wanted.update(("raise_concerns", "adjust_expectations"))
-    if ctx.alliance_run.at_least(
-        patterns.alliance_run_checkins.value, patterns.alliance_run_min_days.value
-    ):
+    if ctx.alliance_persistent:
         wanted.add("change_therapist")
     if "no_progress" in present:
         if ctx.week >= timing.try_other_approach_from_week.value:
             wanted.add("try_other_approach")
-        if ctx.week >= timing.change_therapist_from_week.value and ctx.stagnation_run.at_least(
-            patterns.stagnation_run_checkins.value, patterns.stagnation_run_min_days.value
+        if ctx.week >= timing.change_therapist_from_week.value and ctx.stagnation.persistent(
+            patterns.stagnation_needed.value, patterns.stagnation_min_days.value
         ):
             wanted.add("change_therapist")
-    if (
-        "worsening" in present
-        and not early_good
-        and ctx.band("distress") == "concern"
-        and ctx.life_source != "outside"
-    ):
+    if {"worsening", "session_harm"} & present and ctx.life_source == "therapy":
         wanted.add("pause")
-    if ctx.life_source == "outside" and "on_track" not in present:
+    if (ctx.life_source == "outside" or ctx.low("support")) and "on_track" not in present:
         wanted.add("build_support")
-    return _guard(ctx, present, wanted, early_good)
+    if ctx.low("motivation") and "on_track" not in present:
+        wanted.update(("raise_concerns", "adjust_expectations"))
+    return _guard(ctx, present, wanted)
 
 
-def _guard(
-    ctx: Context, present: set[str], wanted: set[SuggestionId], early_good: bool
-) -> set[SuggestionId]:
+def _guard(ctx: Context, present: set[str], wanted: set[SuggestionId]) -> set[SuggestionId]:
     """The invariants, enforced here whatever the data files say."""
     if ctx.risk_answers:
         wanted.add("urgent_help")
+    # Invariant 8: a break only for a hard time the client puts down to therapy itself,
+    # past the first weeks, never beside risk or hopelessness.
+    if (
+        ctx.risk_answers
+        or "hopelessness" in present
+        or ctx.life_source != "therapy"
+        or ctx.week <= ctx.early_weeks
+        or _early_good(ctx, present)
+    ):
         wanted.discard("pause")
-    if early_good:
-        wanted.difference_update(("change_therapist", "pause"))
-    if not ctx.enough_evidence:
+    if _early_good(ctx, present) or not ctx.enough_evidence:
         wanted.discard("change_therapist")
+    # Invariant 9: with the start unknown, worsening is never explained as early.
+    if not ctx.start_known and "worsening" in present:
+        wanted.discard("adjust_expectations")
     if not ctx.profile.on_medication or "side_effects" not in present:
         wanted.discard("medication_review")
     if "on_track" in present:
@@ -60,15 +68,56 @@ def _guard(
     return wanted
 
 
+def _move(order: list[SuggestionId], sid: SuggestionId, index: int) -> None:
+    if sid in order:
+        order.remove(sid)
+        order.insert(min(index, len(order)), sid)
+
+
 def _order(ctx: Context, wanted: set[SuggestionId]) -> list[SuggestionId]:
     order = [s for s in ctx.rules.priority.value if s in wanted]
-    if ctx.life_source == "outside" and "build_support" in order:
-        order.remove("build_support")
-        order.insert(1 if order and order[0] == "urgent_help" else 0, "build_support")
-    if "urgent_help" in order:
-        order.remove("urgent_help")
-        order.insert(0, "urgent_help")
+    # Invariant 12: with a good connection, another therapist is never the first idea.
+    if ctx.alliance_good and "change_therapist" in order:
+        after = [order.index(s) for s in ("raise_concerns", "try_other_approach") if s in order]
+        if after:
+            order.remove("change_therapist")
+            order.insert(max(after), "change_therapist")
+    # The obstacles the follow-up found come right after any crisis help.
+    front: list[SuggestionId] = []
+    if ctx.life_source == "outside" or ctx.low("support"):
+        front.append("build_support")
+    if ctx.low("motivation"):
+        front.append("adjust_expectations")
+    for sid in reversed(front):
+        _move(order, sid, 0)
+    _move(order, "urgent_help", 0)
     return order
+
+
+def _variant(ctx: Context, sid: SuggestionId, present: set[str]) -> list[VariantId]:
+    """The situation-specific wording this step takes, most specific first."""
+    found: list[VariantId] = []
+    if sid == "urgent_help":
+        if ctx.risk_frequent:
+            found.append("urgent_help_frequent")
+        elif all(item.wellness(value) >= 75 for item, value in ctx.risk_answers):
+            found.append("urgent_help_brief")
+    elif sid == "raise_concerns":
+        if "session_harm" in present:
+            found.append("raise_concerns_session_harm")
+        if "off_track" in present:
+            found.append("raise_concerns_off_track")
+    elif sid == "adjust_expectations":
+        if not _early_good(ctx, present):
+            found.append("adjust_expectations_motivation")
+        elif not early_reassurance(ctx):
+            found.append("adjust_expectations_pacing")
+    elif sid == "change_therapist":
+        if ctx.alliance_good:
+            found.append("change_therapist_stagnation")
+    elif sid == "build_support" and ctx.low("support"):
+        found.append("build_support_low_support")
+    return found
 
 
 def _extra_steps(ctx: Context, sid: SuggestionId, present: set[str]) -> tuple[list[str], str]:
@@ -111,7 +160,17 @@ def suggest(ctx: Context, signs: list[Sign]) -> list[Suggestion]:
     result = []
     for sid in _order(ctx, _wanted(ctx, signs)):
         text = ctx.rules.wording.suggestions[sid]
+        why, own = text.why, list(text.steps)
+        variant_steps: list[str] = []
+        for variant_id in _variant(ctx, sid, present):
+            variant = ctx.rules.wording.variant(variant_id)
+            why = variant.why or why
+            variant_steps += variant.steps
+            if variant.instead:
+                own = []
         extra, why_extra = _extra_steps(ctx, sid, present)
-        steps = [*text.steps, *extra] if sid == "pause" else [*extra, *text.steps]
-        result.append(Suggestion(id=sid, title=text.title, why=text.why + why_extra, steps=steps))
+        if sid == "urgent_help" and ctx.crisis.means_safety:
+            own.append(ctx.crisis.means_safety)
+        steps = [*own, *extra] if sid == "pause" else [*extra, *variant_steps, *own]
+        result.append(Suggestion(id=sid, title=text.title, why=why + why_extra, steps=steps))
     return result

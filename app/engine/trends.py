@@ -1,15 +1,16 @@
-"""The client's own history: baseline, reliable change, and persistent patterns."""
+"""The client's own history: baseline, best recent level, expected course, persistence."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 
 from app.engine.questionnaire import Questionnaire
 from app.engine.rules import RuleSet
-from app.engine.scoring import as_utc, round_half_up, score, therapy_week
-from app.engine.types import CheckInRecord, DomainScore, Profile
+from app.engine.scoring import as_utc, round_half_up, score, therapy_week, wellness
+from app.engine.types import CheckInRecord, DomainScore, HigherIs, Profile
 
 _DAY_SECONDS = 86_400
 
@@ -20,37 +21,39 @@ class Point:
 
     taken_at: datetime
     answers: Mapping[str, int]
-    scores: dict[str, DomainScore]
+    scores: Mapping[str, DomainScore]
     week: int  # therapy week, counted from the first check-in when the start is unknown
 
     def band(self, domain: str) -> str | None:
         found = self.scores.get(domain)
         return found.band if found else None
 
+    def well(self, domain: str) -> int | None:
+        found = self.scores.get(domain)
+        return wellness(found) if found else None
+
 
 @dataclass(frozen=True)
-class Change:
-    """A domain's move from the baseline to this check-in, in its own direction."""
+class Course:
+    """A trend domain's course, read as wellness (100 is always best).
+
+    `start` is the client's baseline, `best` their best recent level (the best mean of two
+    check-ins in a row before this one), `now` this check-in and `recent` the mean of this
+    check-in and the one before it.
+    """
 
     domain: str
-    before: int
-    after: int
-    rising_is_worse: bool
-    rc_points: int
+    higher_is: HigherIs
+    start: float
     baseline_size: int
+    best: float | None
+    now: int
+    recent: float
 
-    @property
-    def improvement(self) -> int:
-        """Points moved toward the better end (negative = worse)."""
-        return self.before - self.after if self.rising_is_worse else self.after - self.before
-
-    @property
-    def reliably_worse(self) -> bool:
-        return -self.improvement > self.rc_points
-
-    @property
-    def reliably_better(self) -> bool:
-        return self.improvement > self.rc_points
+    def shown(self, well: float) -> int:
+        """A wellness reading back on the domain's own 0-100 scale, as the client sees it."""
+        value = round_half_up(well)
+        return value if self.higher_is == "better" else 100 - value
 
 
 def timeline(
@@ -60,42 +63,57 @@ def timeline(
     history: Sequence[CheckInRecord],
     current: CheckInRecord,
 ) -> list[Point]:
-    """Earlier check-ins (strictly before `current`, oldest first) followed by `current`."""
+    """Earlier check-ins (strictly before `current`, oldest first) followed by `current`.
+
+    Earlier check-ins that carry stored scores keep them; the others are scored here.
+    """
     now = as_utc(current.taken_at)
     earlier = [r for r in history if as_utc(r.taken_at) < now]
     earlier.sort(key=lambda r: (as_utc(r.taken_at), sorted(r.answers.items())))
-    records = [*earlier, current]
-    origin = profile.therapy_started_on or as_utc(records[0].taken_at).date()
-    return [
-        Point(
-            taken_at=as_utc(r.taken_at),
-            answers=r.answers,
-            scores=score(questionnaire, r.answers, profile.on_medication, rules),
-            week=therapy_week(origin, r.taken_at) or 0,
+    origin = profile.therapy_started_on or as_utc((earlier or [current])[0].taken_at).date()
+
+    def point(record: CheckInRecord, stored: bool) -> Point:
+        scores = record.scores if stored and record.scores is not None else None
+        return Point(
+            taken_at=as_utc(record.taken_at),
+            answers=record.answers,
+            scores=scores or score(questionnaire, record.answers, profile.on_medication, rules),
+            week=therapy_week(origin, record.taken_at) or 0,
         )
-        for r in records
-    ]
+
+    return [*(point(r, True) for r in earlier), point(current, False)]
 
 
-def changes(points: Sequence[Point], rules: RuleSet) -> dict[str, Change]:
-    """Trend-domain changes of the last point from the baseline (the first earlier points)."""
+def course(points: Sequence[Point], domain: str, rules: RuleSet) -> Course | None:
+    """The domain's course up to the last point; None without an earlier check-in."""
     *earlier, last = points
-    baseline = earlier[: rules.timing.baseline_checkins.value]
-    found: dict[str, Change] = {}
-    for domain in rules.scoring.trend_domains.value:
-        now = last.scores.get(domain)
-        before = [p.scores[domain].value for p in baseline if domain in p.scores]
-        if now is None or not before:
-            continue
-        found[domain] = Change(
-            domain=domain,
-            before=round_half_up(sum(before) / len(before)),
-            after=now.value,
-            rising_is_worse=now.higher_is == "worse",
-            rc_points=rules.rc_points,
-            baseline_size=len(before),
-        )
-    return found
+    found = last.scores.get(domain)
+    before = [p.well(domain) for p in earlier]
+    values = [v for v in before if v is not None]
+    if found is None or not values:
+        return None
+    baseline = values[: rules.timing.baseline_checkins.value]
+    window = values[-rules.timing.best_recent_window.value :]
+    pairs = [(a + b) / 2 for a, b in pairwise(window)]
+    now = wellness(found)
+    return Course(
+        domain=domain,
+        higher_is=found.higher_is,
+        start=sum(baseline) / len(baseline),
+        baseline_size=len(baseline),
+        best=max(pairs) if pairs else None,
+        now=now,
+        recent=(now + values[-1]) / 2,
+    )
+
+
+def courses(points: Sequence[Point], rules: RuleSet) -> dict[str, Course]:
+    found = {d: course(points, d, rules) for d in rules.scoring.trend_domains.value}
+    return {d: c for d, c in found.items() if c is not None}
+
+
+def reliably_better(found: Course, rules: RuleSet) -> bool:
+    return found.now - found.start > rules.rc_points
 
 
 def alliance_concern(point: Point) -> bool:
@@ -115,39 +133,75 @@ def stagnant(points: Sequence[Point], rules: RuleSet) -> bool:
         return False
     if last.band("progress") == "good":
         return False
-    return not any(c.reliably_better for c in changes(points, rules).values())
+    return not any(reliably_better(c, rules) for c in courses(points, rules).values())
+
+
+def expected_level(start: float, week: int, rules: RuleSet) -> float:
+    """Where someone who started at `start` (wellness) is expected to be by `week`.
+
+    A placeholder dose-effect curve: a growing share, 1 - 2^(-week / half-life), of the gap
+    between the start and the target level (rules.yaml, expected_response).
+    """
+    expected = rules.expected_response
+    target = expected.target.value
+    if start >= target:
+        return start
+    share = 1 - 2 ** (-max(week, 0) / expected.half_life_weeks.value)
+    return start + (target - start) * share
 
 
 @dataclass(frozen=True)
-class Run:
-    """Consecutive check-ins, ending with the current one, where a pattern held."""
+class Pattern:
+    """How often a pattern showed recently, ending with this check-in."""
 
-    checkins: int
-    days: float
+    shown: int  # check-ins, or separate weeks when counted by week, that showed it
+    looked: int  # how many check-ins were looked at
+    days: float  # from the first to the last check-in that showed it
 
-    def at_least(self, checkins: int, days: int) -> bool:
-        return self.checkins >= checkins and self.days >= days
-
-
-def run_back(points: Sequence[Point], holds: Callable[[int], bool]) -> Run:
-    """Count back from the last point while `holds(index)` is true."""
-    count = 0
-    for index in range(len(points) - 1, -1, -1):
-        if not holds(index):
-            break
-        count += 1
-    if count == 0:
-        return Run(0, 0.0)
-    first, last = points[-count], points[-1]
-    return Run(count, (last.taken_at - first.taken_at).total_seconds() / _DAY_SECONDS)
+    def persistent(self, needed: int, min_days: int) -> bool:
+        return self.shown >= needed and self.days >= min_days
 
 
-def alliance_run(points: Sequence[Point]) -> Run:
-    return run_back(points, lambda i: alliance_concern(points[i]))
+# Check-ins closer together than this count as one week (twice-weekly sessions).
+_SAME_WEEK_DAYS = 5
 
 
-def stagnation_run(points: Sequence[Point], rules: RuleSet) -> Run:
-    return run_back(points, lambda i: stagnant(points[: i + 1], rules))
+def pattern(
+    points: Sequence[Point], window: int, holds: Callable[[int], bool], by_week: bool = False
+) -> Pattern:
+    """Count where `holds(index)` among the last `window` check-ins.
+
+    `by_week` looks at the last `window` weeks too (whichever reaches further back) and
+    counts separate weeks rather than check-ins, so twice-weekly check-ins don't count
+    double and same-day ones count once. A good or missed week between them resets
+    nothing (invariant 11).
+    """
+    last = len(points) - 1
+    looked = [i for i in range(len(points)) if i > last - window]
+    if by_week:
+        cutoff = window * 7 * _DAY_SECONDS
+        looked = [
+            i
+            for i, p in enumerate(points)
+            if i > last - window or (points[last].taken_at - p.taken_at).total_seconds() < cutoff
+        ]
+    indexes = [i for i in looked if holds(i)]
+    if not indexes:
+        return Pattern(0, len(looked), 0.0)
+    shown = len(indexes)
+    if by_week:
+        shown, counted = 0, None
+        for i in reversed(indexes):
+            moment = points[i].taken_at
+            if (
+                counted is None
+                or (counted - moment).total_seconds() >= _SAME_WEEK_DAYS * _DAY_SECONDS
+            ):
+                shown, counted = shown + 1, moment
+    first, final = points[indexes[0]], points[indexes[-1]]
+    return Pattern(
+        shown, len(looked), (final.taken_at - first.taken_at).total_seconds() / _DAY_SECONDS
+    )
 
 
 def span_days(points: Sequence[Point]) -> float:

@@ -14,8 +14,11 @@ Domain = Literal[
     "connection",
     "progress",
     "distress",
+    "session_effect",
     "coping",
     "hope",
+    "support",
+    "motivation",
     "side_effects",
     "safety",
     "life_events",
@@ -25,8 +28,11 @@ DOMAINS: tuple[str, ...] = (
     "connection",
     "progress",
     "distress",
+    "session_effect",
     "coping",
     "hope",
+    "support",
+    "motivation",
     "side_effects",
     "safety",
     "life_events",
@@ -36,23 +42,29 @@ SignId = Literal[
     "self_harm_risk",
     "not_heard",
     "weak_connection",
-    "no_progress",
+    "session_harm",
     "worsening",
+    "no_progress",
+    "off_track",
     "dependency",
     "hopelessness",
     "side_effects",
     "on_track",
+    "improved",
 ]
 SIGN_IDS: tuple[str, ...] = (
     "self_harm_risk",
     "not_heard",
     "weak_connection",
-    "no_progress",
+    "session_harm",
     "worsening",
+    "no_progress",
+    "off_track",
     "dependency",
     "hopelessness",
     "side_effects",
     "on_track",
+    "improved",
 )
 
 SuggestionId = Literal[
@@ -94,10 +106,15 @@ class Profile:
 
 @dataclass(frozen=True)
 class CheckInRecord:
-    """One check-in's raw answers and when it was taken (timezone-aware UTC)."""
+    """One check-in's raw answers and when it was taken (timezone-aware UTC).
+
+    `scores` may carry the domain scores stored with an earlier result under the same
+    rules, so that history is not scored again on every submit; None scores the answers.
+    """
 
     taken_at: datetime
     answers: Mapping[str, int] = field(default_factory=dict)
+    scores: Mapping[str, DomainScore] | None = None
 
 
 class _Out(BaseModel):

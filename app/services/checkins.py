@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import repositories as repo
-from app.engine import CheckInRecord, Evaluation, Profile, evaluate, therapy_week
+from app.engine import CheckInRecord, DomainScore, Evaluation, Profile, evaluate, therapy_week
 from app.errors import Conflict, Invalid, NotFound
 from app.models import CheckIn, User, utcnow
 from app.services.catalog import Catalog
@@ -97,7 +97,7 @@ def submit(
             fields=problems,
         )
 
-    history = _history(db, user, moment)
+    history = _history(db, catalog, user, moment)
     evaluation = _evaluate(catalog, user, history, CheckInRecord(taken_at=moment, answers=answers))
     row = CheckIn(
         user_id=user.id,
@@ -107,10 +107,9 @@ def submit(
         questionnaire_version=str(quest.version),
         answers=dict(answers),
         note=note,
-        therapy_week=evaluation.therapy_week,
-        urgent=evaluation.urgent,
-        result=_stored(evaluation, catalog),
+        result={},
     )
+    _keep(row, evaluation, catalog)
     try:
         with db.begin_nested():
             db.add(row)
@@ -125,12 +124,22 @@ def submit(
     return row, True
 
 
-def _history(db: Session, user: User, before: datetime) -> list[CheckInRecord]:
+def _history(db: Session, catalog: Catalog, user: User, before: datetime) -> list[CheckInRecord]:
+    """Everything stored before `before`; scores made under today's rules are reused."""
     assert user.id is not None
+    current = catalog.rules.version
     return [
-        CheckInRecord(taken_at=taken, answers=answers)
-        for taken, answers in repo.history_before(db, user.id, before)
+        CheckInRecord(
+            taken_at=taken,
+            answers=answers,
+            scores=_scores(scores) if scores is not None and version == current else None,
+        )
+        for taken, answers, scores, version in repo.history_before(db, user.id, before)
     ]
+
+
+def _scores(stored: dict[str, Any]) -> dict[str, DomainScore]:
+    return {domain: DomainScore.model_validate(value) for domain, value in stored.items()}
 
 
 def _evaluate(
@@ -152,6 +161,19 @@ def _stored(evaluation: Evaluation, catalog: Catalog) -> dict[str, Any]:
     return {**kept, "rules_version": catalog.rules.version}
 
 
+def _keep(row: CheckIn, evaluation: Evaluation, catalog: Catalog) -> bool:
+    """Store an evaluation on its row; True when anything the client sees changed."""
+    result = _stored(evaluation, catalog)
+    changed = (result, evaluation.therapy_week, evaluation.urgent) != (
+        row.result,
+        row.therapy_week,
+        row.urgent,
+    )
+    row.result, row.therapy_week, row.urgent = result, evaluation.therapy_week, evaluation.urgent
+    row.scores, row.rules_version = result["scores"], catalog.rules.version
+    return changed
+
+
 def reevaluate_after(db: Session, catalog: Catalog, user: User, moment: datetime) -> int:
     """Evaluate again every check-in taken after `moment`, each against all stored before
     it (one was added or removed there); returns how many results changed."""
@@ -159,7 +181,7 @@ def reevaluate_after(db: Session, catalog: Catalog, user: User, moment: datetime
     later = repo.checkins_after(db, user.id, moment)
     if not later:
         return 0
-    return _reevaluate(db, catalog, user, _history(db, user, later[0].taken_at), later)
+    return _reevaluate(db, catalog, user, _history(db, catalog, user, later[0].taken_at), later)
 
 
 def _reevaluate(
@@ -173,20 +195,9 @@ def _reevaluate(
     for row in rows:
         current = CheckInRecord(taken_at=row.taken_at, answers=dict(row.answers))
         evaluation = _evaluate(catalog, user, history, current)
-        result = _stored(evaluation, catalog)
-        if (result, evaluation.therapy_week, evaluation.urgent) != (
-            row.result,
-            row.therapy_week,
-            row.urgent,
-        ):
-            row.result, row.therapy_week, row.urgent = (
-                result,
-                evaluation.therapy_week,
-                evaluation.urgent,
-            )
-            db.add(row)
-            changed += 1
-        history.append(current)
+        changed += _keep(row, evaluation, catalog)
+        db.add(row)
+        history.append(CheckInRecord(row.taken_at, current.answers, scores=dict(evaluation.scores)))
     db.flush()
     return changed
 

@@ -118,9 +118,9 @@ def test_every_result_names_the_rules_it_was_made_with(client: TestClient) -> No
     signup(client)
     _profile(client)
     made = post_checkin(client, best_answers(q)).json()
-    assert made["rules_version"] == "1"
-    assert client.get(f"/api/checkins/{made['id']}").json()["rules_version"] == "1"
-    assert client.get("/api/summary").json()["latest"]["rules_version"] == "1"
+    assert made["rules_version"] == "2"
+    assert client.get(f"/api/checkins/{made['id']}").json()["rules_version"] == "2"
+    assert client.get("/api/summary").json()["latest"]["rules_version"] == "2"
 
 
 def test_rescore_re_evaluates_stored_results_and_says_how_many_changed(

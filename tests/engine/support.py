@@ -27,6 +27,7 @@ T0 = datetime(2026, 1, 6, 18, 0, tzinfo=UTC)  # therapy week 1 when therapy star
 GOOD: dict[str, int] = {
     "heard_listened": 5,
     "heard_respected": 5,
+    "heard_unjudged": 5,
     "connection_trust": 4,
     "connection_goals": 4,
     "connection_way": 4,
@@ -39,7 +40,7 @@ GOOD: dict[str, int] = {
     "hope_whole_person": 4,
     "safety_thoughts": 1,
 }
-UNHEARD = {**GOOD, "heard_listened": 2, "heard_respected": 2}
+UNHEARD = {**GOOD, "heard_listened": 2, "heard_respected": 2, "heard_unjudged": 2}
 
 
 @lru_cache(maxsize=1)

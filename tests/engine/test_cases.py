@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.engine import CheckInRecord, Evaluation, Profile, SignId, SuggestionId, evaluate
+from app.engine import CheckInRecord, Evaluation, Level, Profile, SignId, SuggestionId, evaluate
 from tests.engine.support import data
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
@@ -31,6 +31,7 @@ class CheckInSpec(_Spec):
     answers: dict[str, int] = Field(default_factory=dict)
     repeat: int = Field(default=1, ge=1)  # the same answers, `repeat` times
     every_days: float = 7
+    skip: list[str] = Field(default_factory=list)  # base items left unanswered this time
 
 
 class Expect(_Spec):
@@ -42,8 +43,15 @@ class Expect(_Spec):
     first_suggestion: SuggestionId | None = None
     suggestions: list[SuggestionId] = Field(default_factory=list)
     absent_suggestions: list[SuggestionId] = Field(default_factory=list)
+    only_suggestions: list[SuggestionId] | None = None  # exactly these, in any order
+    # [a, b]: whenever b is suggested, a is suggested too and comes before it
+    order_before: list[tuple[SuggestionId, SuggestionId]] = Field(default_factory=list)
+    levels: dict[SignId, Level] = Field(default_factory=dict)
     because_mentions: dict[SignId, list[str]] = Field(default_factory=dict)
     suggestion_mentions: dict[SuggestionId, list[str]] = Field(default_factory=dict)
+    # phrases that must (not) appear anywhere in the result: every because, why and step
+    mentions: list[str] = Field(default_factory=list)
+    absent_mentions: list[str] = Field(default_factory=list)
 
 
 class Case(_Spec):
@@ -58,10 +66,13 @@ class Case(_Spec):
         out = []
         for spec in self.checkins:
             for n in range(spec.repeat):
+                answers = {**self.base, **spec.answers}
+                for item_id in spec.skip:
+                    del answers[item_id]  # a typo fails loudly
                 out.append(
                     CheckInRecord(
                         taken_at=spec.taken_at + timedelta(days=spec.every_days * n),
-                        answers={**self.base, **spec.answers},
+                        answers=answers,
                     )
                 )
         return out
@@ -87,8 +98,16 @@ def run_case(case: Case) -> Evaluation:
     )
 
 
+def all_text(result: Evaluation) -> str:
+    """Every sentence the client reads in a result, lower-cased."""
+    parts = [line for sign in result.signs for line in sign.because]
+    for found in result.suggestions:
+        parts += [found.why, *found.steps]
+    return " ".join(parts).lower()
+
+
 def test_there_are_enough_golden_cases() -> None:
-    assert len(CASES) >= 15
+    assert len(CASES) >= 50
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
@@ -112,6 +131,14 @@ def test_golden_case(path: Path) -> None:
         assert steps[:1] == [expect.first_suggestion], summary
     assert set(expect.suggestions) <= set(steps), summary
     assert not set(expect.absent_suggestions) & set(steps), summary
+    if expect.only_suggestions is not None:
+        assert sorted(steps) == sorted(expect.only_suggestions), summary
+    for first, then in expect.order_before:
+        if then in steps:
+            assert first in steps[: steps.index(then)], f"{summary}: {first} not before {then}"
+    for sign_id, level in expect.levels.items():
+        got = next((s.level for s in result.signs if s.id == sign_id), None)
+        assert got == level, f"{summary}: {sign_id} level {got!r}, expected {level!r}"
     for sign_id, phrases in expect.because_mentions.items():
         text = " ".join(next(s for s in result.signs if s.id == sign_id).because).lower()
         for phrase in phrases:
@@ -121,3 +148,8 @@ def test_golden_case(path: Path) -> None:
         text = " ".join([found.why, *found.steps]).lower()
         for phrase in phrases:
             assert phrase.lower() in text, f"{summary}: {sid} lacks {phrase!r}"
+    text = all_text(result)
+    for phrase in expect.mentions:
+        assert phrase.lower() in text, f"{summary}: the result never says {phrase!r}"
+    for phrase in expect.absent_mentions:
+        assert phrase.lower() not in text, f"{summary}: the result says {phrase!r}"

@@ -11,12 +11,14 @@ import yaml
 from app.engine import DATA_DIR, CrisisDirectory, DataFileError, load_crisis
 
 EXPECTED = {
-    "US": ["988", "911"],
+    "US": ["988", "press 2", "AYUDA", "911"],
     "CA": ["9-8-8", "911"],
-    "GB": ["Samaritans", "116 123", "999"],
-    "IE": ["Samaritans", "116 123", "112", "999"],
-    "AU": ["Lifeline", "13 11 14", "000"],
+    "GB": ["Samaritans", "116 123", "85258", "0808 808 8000", "0800 83 85 87", "111", "999"],
+    "IE": ["Samaritans", "116 123", "50808", "112", "999"],
+    "AU": ["Lifeline", "13 11 14", "0477 13 11 14", "000"],
     "NZ": ["1737", "111"],
+    "ES": ["024", "112"],
+    "MX": ["800 911 2000", "911"],
     "OTHER": ["local emergency number", "112", "findahelpline.com"],
 }
 
@@ -26,13 +28,17 @@ def test_numbers_per_country(crisis: CrisisDirectory, code: str, phrases: list[s
     entry = crisis.for_country(code)
     assert entry.code == code
     text = " ".join(entry.sentences())
+    if code == "US":  # more than half of US suicide deaths involve a firearm (CDC)
+        assert entry.means_safety and "firearm" in entry.means_safety
+    elif code != "OTHER":
+        assert entry.means_safety is None
     for phrase in phrases:
         assert phrase in text
 
 
 def test_every_entry_is_dated_and_named(crisis: CrisisDirectory) -> None:
     for entry in crisis.entries:
-        assert entry.checked_on == date(2026, 11, 22)
+        assert entry.checked_on >= date(2026, 12, 2)
         assert entry.name and entry.lines
 
 

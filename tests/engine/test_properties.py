@@ -13,7 +13,8 @@ from app.engine import CheckInRecord, Evaluation, Profile, score, therapy_week
 from tests.engine.support import data, run, sign_ids, suggestion_ids
 
 QUESTIONNAIRE, RULES, CRISIS = data()
-NEGATIVE = {s for s in RULES.wording.signs if s != "on_track"}
+NEGATIVE = {s for s in RULES.wording.signs if s not in ("on_track", "improved")}
+ALLIANCE_ITEMS = [it for it in QUESTIONNAIRE.items if it.domain in ("heard", "connection")]
 T_START = datetime(2025, 1, 1, tzinfo=UTC)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -120,12 +121,43 @@ def test_invariants_hold_for_any_history(story: Any) -> None:
     negative = NEGATIVE & set(signs)
     assert ("on_track" in signs) == (not negative)
     if not negative:
-        assert signs == ["on_track"] and steps == ["keep_going"]
-        assert result.signs[0].level == "info"
+        assert signs in (["on_track"], ["on_track", "improved"]) and steps == ["keep_going"]
+        assert {s.level for s in result.signs} == {"info"}
     else:
         assert "keep_going" not in steps
     assert len(steps) == len(set(steps)) and len(signs) == len(set(signs))
     assert all(s.because for s in result.signs)
+    assert all(s.level == "info" for s in result.signs if s.id == "improved")
+    week = effective_week(profile, history, current)
+    # 7. Sessions that hurt are heard
+    if current.answers.get("distress_after") == 5:
+        assert "session_harm" in signs
+    if "session_harm" in signs:
+        assert "raise_concerns" in steps and "on_track" not in signs
+    # 8. Pause only when it fits
+    if "pause" in steps:
+        assert current.answers.get("life_events_source") in (1, 2)
+        assert week > 6 and not {"self_harm_risk", "hopelessness"} & set(signs)
+    # 9. No early-weeks excuse without a start date
+    if profile.therapy_started_on is None:
+        assert result.therapy_week is None
+        if "worsening" in signs:
+            assert "adjust_expectations" not in steps
+            assert "first weeks" not in " ".join(result.signs[signs.index("worsening")].because)
+    # 12. The alliance is read like an alliance measure
+    for item in ALLIANCE_ITEMS:
+        if current.answers.get(item.id, 5) <= 3:
+            sign = "not_heard" if item.domain == "heard" else "weak_connection"
+            assert sign in signs and result.signs[signs.index(sign)].level in ("watch", "concern")
+    if "change_therapist" in steps and not {"not_heard", "weak_connection"} & set(signs):
+        for other in ("raise_concerns", "try_other_approach"):
+            if other in steps:
+                assert steps.index(other) < steps.index("change_therapist")
+    # 13. Early warning is not a verdict
+    if "off_track" in signs:
+        assert len(every) >= 3
+        if negative == {"off_track"}:
+            assert not {"change_therapist", "pause"} & set(steps)
 
 
 @SETTINGS
@@ -216,14 +248,15 @@ def test_early_worsening_with_good_connection(story: Any, drawn: st.DataObject) 
         country=profile.country,
     )
     calm = {"distress_week": 1, "distress_after": 1, "safety_thoughts": 1}
-    alliance = {"heard_listened": 5, "heard_respected": 4, "connection_trust": 4}
-    alliance |= {"connection_goals": 4, "connection_way": 5}
+    alliance = {"heard_listened": 5, "heard_respected": 4, "heard_unjudged": 5}
+    alliance |= {"connection_trust": 4, "connection_goals": 4, "connection_way": 5}
     start = datetime(2025, 1, 7, 9, tzinfo=UTC)
-    first = CheckInRecord(start, {**drawn.draw(answer_sets(profile.on_medication)), **calm})
+    before = {**drawn.draw(answer_sets(profile.on_medication)), **calm, **alliance}
+    first = CheckInRecord(start, before)
     days = drawn.draw(st.integers(7, 40))
     rough = {**drawn.draw(answer_sets(profile.on_medication)), **alliance}
     rough |= {"distress_week": drawn.draw(st.integers(4, 5)), "distress_after": 5}
-    rough["safety_thoughts"] = 1
+    rough |= {"safety_thoughts": 1, "hope_help": 4, "hope_whole_person": 4}
     current = CheckInRecord(start + timedelta(days=days), rough)
     result = evaluate_story(profile, [first], current)
     steps = suggestion_ids(result)

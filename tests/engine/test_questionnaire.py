@@ -16,7 +16,10 @@ def test_weekly_covers_every_domain_on_five_point_scales(questionnaire: Question
     assert questionnaire.id == "weekly" and questionnaire.version
     assert {it.domain for it in questionnaire.items} == set(DOMAINS)
     assert all((it.min, it.max, len(it.labels)) == (1, 5, 5) for it in questionnaire.items)
-    assert 12 <= len(questionnaire.applicable_items(False)) <= 14
+    # under two minutes: at most 15 taps on the weekly form (life events may be skipped)
+    assert 12 <= len(questionnaire.weekly_items(False)) <= 15
+    follow_up = {it.domain for it in questionnaire.follow_up_items(False)}
+    assert follow_up == {"support", "motivation"}
     assert questionnaire.note.max_length == 1000
     assert questionnaire.note.label == "What I want to bring up next time"
 
@@ -27,7 +30,30 @@ def test_special_items(questionnaire: Questionnaire) -> None:
     assert safety.required and safety.when is None and safety.labels[0] == "Not at all"
     assert by_domain["side_effects"].when == "on_medication"
     assert not by_domain["life_events"].required
-    assert all(it.required for it in questionnaire.items if it.domain != "life_events")
+    session = by_domain["session_effect"]
+    assert not session.required and session.none_label == "No session this week"
+    assert session.higher_is == "worse" and session.labels[-1] == "Much worse"
+    optional = {"life_events", "session_effect", "support", "motivation"}
+    assert all(it.required for it in questionnaire.items if it.domain not in optional)
+    assert all(it.stage == "follow_up" for it in questionnaire.items if it.domain in optional - {
+        "life_events", "session_effect"})  # fmt: skip
+
+
+def test_heard_asks_one_thing_per_question(questionnaire: Questionnaire) -> None:
+    heard = [it for it in questionnaire.items if it.domain == "heard"]
+    assert [it.id for it in heard] == ["heard_listened", "heard_respected", "heard_unjudged"]
+    assert all(" and " not in it.text for it in heard)
+
+
+def test_version_one_answers_still_score(questionnaire: Questionnaire) -> None:
+    # A version-1 check-in: no heard_unjudged, distress_after then part of distress.
+    from app.engine import score
+
+    old = {k: v for k, v in GOOD.items() if k != "heard_unjudged"}
+    scores = score(questionnaire, {**old, "distress_after": 5}, False)
+    assert scores["heard"].value == 100
+    assert scores["session_effect"].value == 100
+    assert scores["distress"].value == 50  # distress_week alone
 
 
 def test_applicable_items_depend_on_medication(questionnaire: Questionnaire) -> None:
@@ -42,6 +68,7 @@ def test_public_dict(questionnaire: Questionnaire) -> None:
     assert len(data["items"]) == len(questionnaire.items)
     assert set(data["items"][0]) == {
         "id", "domain", "text", "min", "max", "labels", "higher_is", "required", "when", "hint",
+        "stage", "none_label",
     }  # fmt: skip
     assert data["note"]["max_length"] == 1000
     ids = [it["id"] for it in questionnaire.public_dict(False)["items"]]

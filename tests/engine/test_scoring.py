@@ -8,7 +8,7 @@ import pytest
 
 from app.engine import Questionnaire, RuleSet, score, therapy_week
 from app.engine.scoring import round_half_up
-from app.engine.trends import Change
+from app.engine.trends import Course, reliably_better
 from tests.engine.support import GOOD
 
 
@@ -22,8 +22,8 @@ def best(questionnaire: Questionnaire, on_medication: bool = True) -> dict[str, 
 def test_best_answers_score_best_and_good(questionnaire: Questionnaire, rules: RuleSet) -> None:
     scores = score(questionnaire, best(questionnaire), True, rules)
     assert set(scores) == {
-        "heard", "connection", "progress", "distress", "coping",
-        "hope", "side_effects", "safety", "life_events",
+        "heard", "connection", "progress", "distress", "session_effect", "coping",
+        "hope", "support", "motivation", "side_effects", "safety", "life_events",
     }  # fmt: skip
     assert scores["heard"].value == 100 and scores["heard"].higher_is == "better"
     assert scores["distress"].value == 0 and scores["distress"].higher_is == "worse"
@@ -33,13 +33,18 @@ def test_best_answers_score_best_and_good(questionnaire: Questionnaire, rules: R
 def test_value_is_mean_of_items_rounded_half_up(
     questionnaire: Questionnaire, rules: RuleSet
 ) -> None:
-    # distress: (4-1)/4*100 = 75 and (5-1)/4*100 = 100 -> 87.5 -> 88
+    # progress: (4-1)/4*100 = 75 and (2-1)/4*100 = 25 -> 50
+    scores = score(questionnaire, {**GOOD, "progress_goals": 4, "progress_daily": 2}, False, rules)
+    assert scores["progress"].value == 50
+    # connection: 25, 75, 100 -> 66.67 -> 67; heard: 25, 100, 100 -> 75
+    answers = {**GOOD, "connection_trust": 2, "connection_way": 5, "heard_listened": 2}
+    scores = score(questionnaire, answers, False, rules)
+    assert scores["connection"].value == 67
+    assert scores["heard"].value == 75
+    # distress is one item now; how sessions leave the client is scored on its own
     scores = score(questionnaire, {**GOOD, "distress_week": 4, "distress_after": 5}, False, rules)
-    assert scores["distress"].value == 88
-    assert scores["distress"].band == "concern"
-    # heard: 25 and 100 -> 62.5 -> 63 (Python's round() would give 62)
-    scores = score(questionnaire, {**GOOD, "heard_listened": 2}, False, rules)
-    assert scores["heard"].value == 63
+    assert scores["distress"].value == 75 and scores["distress"].band == "concern"
+    assert scores["session_effect"].value == 100 and scores["session_effect"].band == "concern"
 
 
 def test_round_half_up() -> None:
@@ -65,19 +70,31 @@ def test_side_effects_scored_only_on_medication(
 def test_unknown_and_invalid_answers_are_ignored(
     questionnaire: Questionnaire, rules: RuleSet
 ) -> None:
-    answers = {**GOOD, "nope": 3, "heard_listened": 9, "heard_respected": True}
+    answers = {**GOOD, "nope": 3, "heard_listened": 9, "heard_respected": True, "heard_unjudged": 0}
     scores = score(questionnaire, answers, False, rules)
     assert "heard" not in scores
 
 
 @pytest.mark.parametrize(
     ("heard", "band"),
-    [((5, 5), "good"), ((4, 4), "good"), ((3, 4), "watch"), ((3, 3), "watch"), ((2, 3), "concern")],
+    [
+        ((5, 5, 5), "good"),
+        ((4, 4, 4), "good"),
+        ((3, 4, 4), "watch"),
+        ((3, 3, 3), "watch"),
+        ((2, 3, 3), "concern"),
+    ],
 )
 def test_heard_bands(
-    questionnaire: Questionnaire, rules: RuleSet, heard: tuple[int, int], band: str
+    questionnaire: Questionnaire, rules: RuleSet, heard: tuple[int, int, int], band: str
 ) -> None:
-    answers = {**GOOD, "heard_listened": heard[0], "heard_respected": heard[1]}
+    listened, respected, unjudged = heard
+    answers = {
+        **GOOD,
+        "heard_listened": listened,
+        "heard_respected": respected,
+        "heard_unjudged": unjudged,
+    }
     assert score(questionnaire, answers, False, rules)["heard"].band == band
 
 
@@ -134,15 +151,22 @@ def test_reliable_change_threshold_follows_jacobson_truax(rules: RuleSet) -> Non
     assert rules.rc_points == 30
 
 
+def _course(
+    start: float, now: int, best: float | None = None, recent: float | None = None
+) -> Course:
+    return Course("distress", "worse", start, 2, best, now, now if recent is None else recent)
+
+
 @pytest.mark.parametrize(
-    ("before", "after", "worse", "better"),
-    [(25, 55, False, False), (25, 56, True, False), (60, 29, False, True), (60, 30, False, False)],
+    ("start", "now", "better"), [(25, 55, False), (25, 56, True), (60, 30, False), (60, 91, True)]
 )
-def test_reliable_change_on_distress(before: int, after: int, worse: bool, better: bool) -> None:
-    change = Change("distress", before, after, rising_is_worse=True, rc_points=30, baseline_size=2)
-    assert (change.reliably_worse, change.reliably_better) == (worse, better)
+def test_reliable_improvement_needs_more_than_the_threshold(
+    rules: RuleSet, start: int, now: int, better: bool
+) -> None:
+    assert reliably_better(_course(start, now), rules) is better
 
 
-def test_reliable_change_on_progress() -> None:
-    change = Change("progress", 75, 25, rising_is_worse=False, rc_points=30, baseline_size=1)
-    assert change.reliably_worse and change.improvement == -50
+def test_course_reads_wellness_back_on_the_domain_scale() -> None:
+    # distress runs "higher is worse": wellness 25 is a distress score of 75
+    assert _course(25, 25).shown(25) == 75
+    assert Course("progress", "better", 25, 1, None, 25, 25).shown(25) == 25

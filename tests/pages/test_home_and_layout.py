@@ -42,7 +42,7 @@ def test_home_shows_latest_result_trend_and_due_date(
         tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
         for tr in main.select("table.glance tbody tr")
     }
-    assert rows["Distress"][:2] == ["25", "0"] and rows["Distress"][2].endswith("better")
+    assert rows["Distress"][:2] == ["50", "0"] and rows["Distress"][2].endswith("better")
     assert "due on" in main.find("section", class_="due").get_text()
     assert main.find("a", href="/settings") is None  # profile is set: no nudge
 

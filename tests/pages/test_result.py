@@ -76,7 +76,7 @@ def test_what_changed_compares_with_last_time(client: TestClient, user: dict[str
     _url, soup = _result(client, {**good, "distress_week": 5})
     items = [li.get_text(" ", strip=True) for li in soup.select("ul.changes li")]
     distress = next(text for text in items if text.startswith("Distress"))
-    assert "0 → 50" in distress and "worse" in distress and "higher is worse" in distress
+    assert "0 → 100" in distress and "worse" in distress and "higher is worse" in distress
 
 
 def test_first_checkin_says_there_is_nothing_to_compare(

@@ -57,7 +57,7 @@ def test_the_heavy_sheet_holds_every_part(client: TestClient, user: dict[str, An
     soup = get_page(client, "/talking-points")
     sheet = _sheet(soup)
     titles = [t.get_text(strip=True) for t in sheet.select("#part-signs ~ ul .pt-title")]
-    assert len(titles) == 8
+    assert len(titles) == len(heavy_case.NEGATIVE_SIGNS)
     assert set(titles) == {WORDING[s]["title"] for s in heavy_case.NEGATIVE_SIGNS}
     # Safety first: the risk point leads, and the crisis line sits above every point.
     assert titles[0] == WORDING["self_harm_risk"]["title"]
@@ -84,7 +84,9 @@ def test_the_heavy_sheet_holds_every_part(client: TestClient, user: dict[str, An
     week = results[-1]["therapy_week"]
     assert f"to {heavy_case.short_today()} (20 check-ins, week {week} of therapy)" in meta
     assert "not a diagnosis" in sheet.find(class_="sheet-foot").get_text()
-    assert all(_picks(soup).values()) and len(_picks(soup)) == 8 + 3 + 2
+    assert (
+        all(_picks(soup).values()) and len(_picks(soup)) == len(heavy_case.NEGATIVE_SIGNS) + 3 + 2
+    )
 
 
 def test_every_checkbox_has_a_label(client: TestClient, user: dict[str, Any]) -> None:
