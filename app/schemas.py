@@ -90,6 +90,12 @@ class CheckInIn(_In):
     note: StrictStr | None = Field(default=None, max_length=5000)
 
 
+class FollowUpIn(_In):
+    """Answers to the short follow-up (support, motivation) for a stored check-in."""
+
+    answers: dict[StrictStr, StrictInt] = Field(max_length=20)
+
+
 class CheckInResult(BaseModel):
     id: str
     client_id: str

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from app.engine.context import ALLIANCE_DOMAINS, Context, Fall, Lag
+from app.engine import change_words
+from app.engine.change_words import low_answers
+from app.engine.context import ALLIANCE_DOMAINS, Context
 from app.engine.scoring import wellness
-from app.engine.trends import Course, Pattern
+from app.engine.trends import Pattern
 from app.engine.types import SIGN_IDS, Level, Sign, SignId
 
 _LEVEL_RANK: dict[str, int] = {"urgent": 0, "concern": 1, "watch": 2, "info": 3}
@@ -20,13 +22,6 @@ def join_words(words: list[str]) -> str:
     return f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-def low_answers(ctx: Context, domain: str) -> list[str]:
-    """Sentences for the answers in the lower half of a domain's scale, worst first."""
-    pairs = ctx.answered(domain)
-    low = [(it, v) for it, v in pairs if it.wellness(v) < 50] or pairs[:1]
-    return [item.describe(value) for item, value in low]
-
-
 def pattern_sentence(found: Pattern, what: str) -> list[str]:
     """ "X has shown in 4 separate weeks ..." (counted in weeks, never "over 0 days")."""
     if found.shown < 2:
@@ -35,23 +30,6 @@ def pattern_sentence(found: Pattern, what: str) -> list[str]:
         f"{what} has shown in {found.shown} separate weeks, among your last {found.looked} "
         "check-ins."
     ]
-
-
-def how_much(points: float) -> str:
-    """A change in wellness points in plain words: 25 points is one step on every answer."""
-    size = abs(points)
-    if size < 10:
-        return "about the same as"
-    amount = "a little" if size <= 30 else "clearly" if size <= 60 else "much"
-    return f"{amount} {'better' if points > 0 else 'worse'} than"
-
-
-def numbers(course: Course, before: float, after: float) -> str:
-    """The scores behind a sentence, with what they mean, after the words."""
-    return (
-        f"({course.shown(before)} then, {course.shown(after)} now, on a 0-100 scale where "
-        f"{'higher' if course.higher_is == 'better' else 'lower'} is better)"
-    )
 
 
 def _alliance(ctx: Context, domain: str) -> tuple[Level, list[str]]:
@@ -103,100 +81,6 @@ def _session_harm(ctx: Context) -> list[str]:
         "Feeling stirred up now and then can be part of therapy, but sessions that keep "
         "leaving you worse are worth raising: the pace can usually be changed."
     )
-    return because
-
-
-def fall_sentence(ctx: Context, fall: Fall) -> str:
-    course = fall.course
-    name = ctx.name(course.domain)
-    when = "when you started" if fall.reference == "start" else "in your best recent weeks"
-    change = how_much(fall.after - fall.before)
-    if fall.reliable:
-        rc = ctx.rules.rc_points
-        return (
-            f"Your {name} is {change} {when} {numbers(course, fall.before, fall.after)}. "
-            f"A change of more than {rc} points is more than everyday ups and downs."
-        )
-    return (
-        f"Over your last two check-ins your {name} has been {change} {when} "
-        f"{numbers(course, fall.before, fall.after)}: not yet a clear change, but worth watching."
-    )
-
-
-def _worsening(ctx: Context) -> list[str]:
-    because = [fall_sentence(ctx, fall) for fall in ctx.falls]
-    if any(f.reference == "best" for f in ctx.falls):
-        because.append(
-            "Falling back after a better stretch is common and not a verdict, but it is worth "
-            "talking about before it settles in."
-        )
-    if early_reassurance(ctx):
-        because.append(
-            "Feeling worse for a while in the first weeks of therapy is common and often passes."
-        )
-    return because
-
-
-def early_reassurance(ctx: Context) -> bool:
-    """Invariants 3 and 9: only with a known start, a good connection, and some hope."""
-    return ctx.early and ctx.alliance_good and ctx.band("hope") != "concern"
-
-
-def counted_from_first(ctx: Context) -> str:
-    return "" if ctx.start_known else ", counting from your first check-in"
-
-
-def _off_track(ctx: Context, lags: list[Lag]) -> list[str]:
-    because = []
-    for lag in lags:
-        course = lag.course
-        because.append(
-            f"Most people who start where you started with {ctx.name(course.domain)} feel "
-            f"somewhat better by week {ctx.week} of therapy{counted_from_first(ctx)}. Yours is "
-            f"{how_much(course.now - course.start)} when you started "
-            f"{numbers(course, course.start, course.now)}."
-        )
-    because.append(
-        "This is an early warning, not a verdict: talking about it now gives you and your "
-        "therapist time to adjust."
-    )
-    return because
-
-
-def _no_progress(ctx: Context) -> list[str]:
-    because = [f"You are in week {ctx.week} of therapy{counted_from_first(ctx)}."]
-    found = list(ctx.courses.values())
-    for course in found:
-        because.append(
-            f"Your {ctx.name(course.domain)} is {how_much(course.now - course.start)} when "
-            f"you started {numbers(course, course.start, course.now)}."
-        )
-    if found:
-        because.append(
-            f"A change of more than {ctx.rules.rc_points} points would count as real "
-            "improvement; most people reach that by about week 8."
-        )
-    else:
-        because.append("There are no earlier check-ins to compare with yet.")
-        because.extend(low_answers(ctx, "progress"))
-    if found and ctx.week >= ctx.rules.timing.try_other_approach_from_week.value:
-        because.append("Progress has been flat for a long time now.")
-    return because
-
-
-def _improved(ctx: Context) -> list[str]:
-    because = []
-    for course in ctx.improvements:
-        because.append(
-            f"Your {ctx.name(course.domain)} is {how_much(course.now - course.start)} when "
-            f"you started {numbers(course, course.start, course.now)}: more than the "
-            f"{ctx.rules.rc_points} points we count as a real change."
-        )
-        if ctx.band(course.domain) == "good":
-            because.append(
-                f"Your {ctx.name(course.domain)} is now in the range we count as good: that "
-                "looks like recovery in this area."
-            )
     return because
 
 
@@ -272,12 +156,14 @@ def find_signs(ctx: Context) -> list[Sign]:
     if ctx.falls:
         reliable = any(f.reliable for f in ctx.falls)
         level = "concern" if reliable and not ctx.early else "watch"
-        signs.append(_sign(ctx, "worsening", level, _worsening(ctx)))
+        signs.append(_sign(ctx, "worsening", level, change_words.worsening(ctx)))
     if ctx.lags:
-        signs.append(_sign(ctx, "off_track", "watch", _off_track(ctx, ctx.lags)))
+        signs.append(_sign(ctx, "off_track", "watch", change_words.off_track(ctx, ctx.lags)))
     if ctx.stagnant and ctx.week >= 6:
         late = ctx.week >= ctx.rules.timing.no_progress_concern_from_week.value
-        signs.append(_sign(ctx, "no_progress", "concern" if late else "watch", _no_progress(ctx)))
+        signs.append(
+            _sign(ctx, "no_progress", "concern" if late else "watch", change_words.no_progress(ctx))
+        )
     if ctx.band("coping") == "concern":
         signs.append(_sign(ctx, "dependency", "concern", low_answers(ctx, "coping")))
     if ctx.band("hope") == "concern":
@@ -287,7 +173,7 @@ def find_signs(ctx: Context) -> list[Sign]:
     if not signs:
         signs.append(_sign(ctx, "on_track", "info", _on_track(ctx)))
     if ctx.improvements:
-        signs.append(_sign(ctx, "improved", "info", _improved(ctx)))
+        signs.append(_sign(ctx, "improved", "info", change_words.improved(ctx)))
     signs.sort(key=lambda s: (_LEVEL_RANK[s.level], SIGN_IDS.index(s.id)))
     return _add_follow_up_notes(ctx, _add_life_note(ctx, signs))
 

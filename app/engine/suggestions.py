@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from app.engine.change_words import early_reassurance
 from app.engine.context import Context
-from app.engine.signs import early_reassurance, helping_domains, join_words
+from app.engine.signs import helping_domains, join_words
 from app.engine.texts import VariantId
 from app.engine.types import Sign, Suggestion, SuggestionId
 

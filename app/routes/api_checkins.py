@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser
-from app.schemas import ERRORS, CheckInIn, CheckInPage, CheckInResult
+from app.schemas import ERRORS, CheckInIn, CheckInPage, CheckInResult, FollowUpIn
 from app.services import checkins
 
 router = APIRouter(prefix="/api/checkins", tags=["checkins"], responses=ERRORS)
@@ -65,3 +65,17 @@ def remove(checkin_id: str, user: CurrentUser, db: SessionDep, catalog: CatalogD
 @router.get("/{checkin_id}", response_model=CheckInResult)
 def read(checkin_id: str, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
     return checkins.result_of(checkins.get(db, user, checkin_id))
+
+
+@router.post(
+    "/{checkin_id}/follow-up",
+    response_model=CheckInResult,
+    responses={404: {"description": "No check-in with that id"}},
+)
+def follow_up(
+    checkin_id: str, body: FollowUpIn, user: CurrentUser, db: SessionDep, catalog: CatalogDep
+) -> dict[str, Any]:
+    """Add the follow-up answers (support, motivation) to a check-in; its result and the
+    later ones are evaluated again with them. Sending them again changes them."""
+    row = checkins.add_follow_up(db, catalog, user, checkin_id, dict(body.answers))
+    return checkins.result_of(row)

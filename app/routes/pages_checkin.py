@@ -14,8 +14,9 @@ from starlette.datastructures import FormData
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser, OptionalUser
 from app.engine import Item
+from app.engine.change_words import how_much
 from app.errors import Conflict, Invalid
-from app.models import User
+from app.models import CheckIn, User
 from app.routes.pages_common import (
     EXPIRED,
     SHOWN_DOMAINS,
@@ -28,7 +29,6 @@ from app.routes.pages_common import (
     nice_date,
     render,
     see_other,
-    tone,
     urgent_steps,
 )
 from app.security import CSRF_FIELD
@@ -43,6 +43,7 @@ CONFLICT = (
 )
 SIGNED_OUT = "You were signed out while you answered. Please sign in again to send it."
 _CARRY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+NONE_VALUE = "none"  # the form value of an item's none_label choice
 
 
 def _fresh_id() -> str:
@@ -69,7 +70,7 @@ def form_context(
     message_kind: str = "error",
 ) -> dict[str, Any]:
     quest = catalog.questionnaire
-    items = quest.applicable_items(user.on_medication)
+    items = quest.weekly_items(user.on_medication)
     labels = {item.id: item.text for item in items}
     labels.update(note=quest.note.label, answers="Your answers")
     return {
@@ -101,6 +102,8 @@ def _parse(
         if not raw:
             continue
         values[item.id] = raw
+        if item.none_label and raw == NONE_VALUE:
+            continue  # "No session this week": kept on the form, stored as no answer
         try:
             answers[item.id] = int(raw)
         except ValueError:
@@ -120,7 +123,7 @@ def checkin_submit(
     if user is None:
         return _sign_in_to_send(request, form)
     quest = catalog.questionnaire
-    values, answers, errors = _parse(quest.applicable_items(user.on_medication), form)
+    values, answers, errors = _parse(quest.weekly_items(user.on_medication), form)
     keep: dict[str, Any] = {
         "values": values,
         "note": field(form, "note"),
@@ -185,7 +188,7 @@ def resume_checkin(request: Request, catalog: Catalog, user: User, carry: str) -
         data = {}
     if not isinstance(data, dict):
         data = {}
-    items = catalog.questionnaire.applicable_items(user.on_medication)
+    items = catalog.questionnaire.weekly_items(user.on_medication)
     values = {it.id: str(data[it.id]) for it in items if isinstance(data.get(it.id), str)}
     note = data.get("note")
     message = "Welcome back. Your answers are still here: check them and send."
@@ -204,21 +207,21 @@ def resume_checkin(request: Request, catalog: Catalog, user: User, carry: str) -
 def _changes(
     catalog: Catalog, now: dict[str, Any], before: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
-    """Per domain: the value last time and now, in words."""
+    """Per domain: how it moved since last time in words, then the numbers."""
     rows = []
     for domain in (d for d in SHOWN_DOMAINS if d in now):
         score = now[domain]
         old = (before or {}).get(domain)
-        feel = ""
+        words = ""
         if old is not None:
-            feel = tone(score["value"] - old["value"], score["higher_is"])
-            feel = "no change" if feel == "same" else feel
+            moved = score["value"] - old["value"]
+            words = how_much(moved if score["higher_is"] == "better" else -moved) + " last time"
         rows.append(
             {
                 "name": domain_name(catalog, domain),
                 "after": score["value"],
                 "before": old["value"] if old is not None else None,
-                "feel": feel,
+                "words": words,
                 "direction": direction_words(score["higher_is"]),
             }
         )
@@ -230,6 +233,18 @@ def result_page(
     request: Request, checkin_id: str, user: CurrentUser, db: SessionDep, catalog: CatalogDep
 ) -> Response:
     row = checkins.get(db, user, checkin_id)  # NotFound: the 404 page
+    return _result(request, user, db, catalog, row)
+
+
+def _result(
+    request: Request,
+    user: User,
+    db: SessionDep,
+    catalog: Catalog,
+    row: CheckIn,
+    extra: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
     result = checkins.result_of(row)
     previous = checkins.previous(db, row)
     entry = catalog.crisis.for_country(user.country)
@@ -249,5 +264,39 @@ def result_page(
         ],
         "crisis": crisis_view(entry),
         "urgent_steps": urgent_steps(result, entry) if urgent else [],
+        "follow_up": checkins.follow_up_offered(catalog, user, row),
+        **(extra or {}),
     }
-    return render(request, "checkin/result.html", context)
+    return render(request, "checkin/result.html", context, status_code)
+
+
+@router.post("/checkins/{checkin_id}/follow-up", response_class=HTMLResponse)
+def follow_up_submit(
+    request: Request,
+    checkin_id: str,
+    form: FormDep,
+    user: CurrentUser,
+    db: SessionDep,
+    catalog: CatalogDep,
+) -> Response:
+    row = checkins.get(db, user, checkin_id)  # NotFound: the 404 page
+    items = checkins.follow_up_offered(catalog, user, row) or catalog.questionnaire.follow_up_items(
+        user.on_medication
+    )
+    values, answers, errors = _parse(items, form)
+    if not csrf_ok(request, form):
+        return _result(
+            request, user, db, catalog, row, {"fu_values": values, "message": EXPIRED}, 403
+        )
+    if not answers and not errors:
+        errors = {"answers": "Please choose an answer, or skip these questions."}
+    if not errors:
+        try:
+            checkins.add_follow_up(db, catalog, user, checkin_id, answers)
+        except Invalid as exc:
+            db.rollback()
+            errors = exc.fields or {"answers": str(exc.detail)}
+    if errors:
+        extra = {"fu_values": values, "fu_errors": errors}
+        return _result(request, user, db, catalog, row, extra, 422)
+    return see_other(f"/checkins/{checkin_id}#steps-title")

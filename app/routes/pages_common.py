@@ -31,6 +31,7 @@ ARROWS = {1: "↑", -1: "↓", 0: "→"}
 SHOWN_DOMAINS = tuple(d for d in DOMAINS if d != "life_events")
 # Phone numbers inside contact text ("Call 116 123", "Call or text 9-8-8"): three digits or more.
 _NUMBER = re.compile(r"\d[\d -]*\d")
+_KEYWORD = re.compile(r"[Tt]ext ([A-Z]{2,}) to")  # "Text SHOUT to 85258"
 
 
 async def read_form(request: Request) -> FormData:
@@ -120,15 +121,21 @@ def tone(change: int, higher_is: str) -> str:
 
 
 def _links(text: str, can_text: bool) -> list[dict[str, str]]:
+    """Tap-to-call and tap-to-text links; a text-only line ("Text SHOUT to 85258") gets
+    no call link, and its keyword goes into the message."""
     links = []
+    text_only = text.lower().startswith("text")
+    keyword = _KEYWORD.search(text)
+    body = f"?body={keyword.group(1)}" if keyword else ""
     for match in _NUMBER.finditer(text):
         digits = re.sub(r"\D", "", match.group())
         if len(digits) < 3:
             continue
         shown = match.group().strip()
-        links.append({"href": f"tel:{digits}", "text": f"Call {shown}"})
-        if can_text:
-            links.append({"href": f"sms:{digits}", "text": f"Text {shown}"})
+        if not text_only:
+            links.append({"href": f"tel:{digits}", "text": f"Call {shown}"})
+        if can_text or text_only:
+            links.append({"href": f"sms:{digits}{body}", "text": f"Text {shown}"})
     return links
 
 

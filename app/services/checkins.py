@@ -13,7 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import repositories as repo
-from app.engine import CheckInRecord, DomainScore, Evaluation, Profile, evaluate, therapy_week
+from app.engine import (
+    CheckInRecord,
+    DomainScore,
+    Evaluation,
+    Item,
+    Profile,
+    evaluate,
+    therapy_week,
+)
 from app.errors import Conflict, Invalid, NotFound
 from app.models import CheckIn, User, utcnow
 from app.services.catalog import Catalog
@@ -200,6 +208,48 @@ def _reevaluate(
         history.append(CheckInRecord(row.taken_at, current.answers, scores=dict(evaluation.scores)))
     db.flush()
     return changed
+
+
+# The signs after which the follow-up about support and motivation is offered: the
+# client is off course, and these are the usual obstacles (Lambert's support tool).
+FOLLOW_UP_AFTER = frozenset({"off_track", "no_progress", "worsening"})
+
+
+def follow_up_offered(catalog: Catalog, user: User, row: CheckIn) -> list[Item]:
+    """The follow-up questions to offer on this result: after an off-course sign, never on
+    an urgent result (crisis help comes alone), and only until they are answered."""
+    items = catalog.questionnaire.follow_up_items(user.on_medication)
+    signs = {sign["id"] for sign in row.result.get("signs", [])}
+    answered = any(item.id in row.answers for item in items)
+    if row.urgent or answered or not signs & FOLLOW_UP_AFTER:
+        return []
+    return items
+
+
+def add_follow_up(
+    db: Session, catalog: Catalog, user: User, checkin_id: str, answers: dict[str, int]
+) -> CheckIn:
+    """Store follow-up answers with a check-in and evaluate it, and every later one, again."""
+    assert user.id is not None
+    row = get(db, user, checkin_id)
+    quest = catalog.questionnaire
+    allowed = {item.id for item in quest.follow_up_items(user.on_medication)}
+    checked = quest.check_answers(answers, user.on_medication)
+    problems = {key: checked[key] for key in answers if key in checked}
+    for key in answers:
+        if key not in allowed and key not in problems:
+            problems[key] = "Only the follow-up questions can be added to a check-in."
+    if not answers:
+        problems["answers"] = "No answers were sent."
+    if problems:
+        raise Invalid(
+            "Some answers need another look: " + " ".join(f"{k}: {v}" for k, v in problems.items()),
+            fields=problems,
+        )
+    row.answers = {**row.answers, **answers}
+    history = _history(db, catalog, user, row.taken_at)
+    _reevaluate(db, catalog, user, history, [row, *repo.checkins_after(db, user.id, row.taken_at)])
+    return row
 
 
 def delete(db: Session, catalog: Catalog, user: User, checkin_id: str) -> None:

@@ -58,9 +58,13 @@ def checked(soup: BeautifulSoup) -> dict[str, str]:
 
 
 def good_answers(client: TestClient) -> dict[str, int]:
-    """The best answer to every applicable item (safety at its minimum: no risk)."""
+    """The best answer to every item on the weekly form (safety at its minimum: no risk)."""
     items = client.get("/api/questionnaires/weekly").json()["items"]
-    return {it["id"]: it["max"] if it["higher_is"] == "better" else it["min"] for it in items}
+    return {
+        it["id"]: it["max"] if it["higher_is"] == "better" else it["min"]
+        for it in items
+        if it["stage"] == "weekly"
+    }
 
 
 def checkin_form(client: TestClient) -> tuple[BeautifulSoup, dict[str, str]]:

@@ -26,17 +26,24 @@ def _count(client: TestClient) -> int:
 
 
 def test_one_radio_group_per_applicable_item(client: TestClient, user: dict[str, Any]) -> None:
-    items = client.get("/api/questionnaires/weekly").json()["items"]
+    everything = client.get("/api/questionnaires/weekly").json()["items"]
+    items = [it for it in everything if it["stage"] == "weekly"]
     soup, _fields = checkin_form(client)
     groups = radio_groups(soup)
     assert list(groups) == [it["id"] for it in items]
     assert "side_effects_burden" not in groups
-    for it in items:
-        values = [int(r["value"]) for r in groups[it["id"]]]
+    for number, it in enumerate(items, start=1):
+        radios = groups[it["id"]]
+        if it["none_label"]:  # "No session this week": a choice that stores no answer
+            assert radios[-1]["value"] == "none"
+            assert radios[-1].find_parent("label").get_text(strip=True) == it["none_label"]
+            radios = radios[:-1]
+        values = [int(r["value"]) for r in radios]
         assert values == list(range(it["min"], it["max"] + 1))
         fieldset = soup.find("fieldset", id=f"q-{it['id']}")
-        assert fieldset.legend.get_text(strip=True) == it["text"]
-        labels = [r.find_parent("label").get_text(strip=True) for r in groups[it["id"]]]
+        legend = fieldset.legend.get_text(" ", strip=True)
+        assert legend == f"Question {number} of {len(items)} {it['text']}"
+        labels = [r.find_parent("label").get_text(strip=True) for r in radios]
         assert labels == it["labels"]
 
 

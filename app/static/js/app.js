@@ -80,8 +80,9 @@
         var first = group.querySelector("input[type=radio]");
         if (!first) return;
         var chosen = group.querySelector("input[type=radio]:checked");
-        if (chosen) answers[first.name] = parseInt(chosen.value, 10);
-        else if (first.required) missing.push(group);
+        var value = chosen ? parseInt(chosen.value, 10) : NaN;
+        if (!isNaN(value)) answers[first.name] = value; /* "No session this week": no answer */
+        else if (!chosen && first.required) missing.push(group);
       });
       if (missing.length && navigator.onLine) return; /* the server explains what's missing */
       event.preventDefault();
