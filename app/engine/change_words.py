@@ -71,14 +71,17 @@ def counted_from_first(ctx: Context) -> str:
 
 
 def off_track(ctx: Context, lags: list[Lag]) -> list[str]:
-    because = []
+    names = [ctx.name(lag.course.domain) for lag in lags]
+    because = [
+        f"Most people who start where you started feel somewhat better by week {ctx.week} of "
+        f"therapy{counted_from_first(ctx)}, and that is not yet the case for your "
+        f"{' or your '.join(names)}."
+    ]
     for lag in lags:
         course = lag.course
         because.append(
-            f"Most people who start where you started with {ctx.name(course.domain)} feel "
-            f"somewhat better by week {ctx.week} of therapy{counted_from_first(ctx)}. Yours is "
-            f"{how_much(course.now - course.start)} when you started "
-            f"{numbers(course, course.start, course.now)}."
+            f"Your {ctx.name(course.domain)} is {how_much(course.now - course.start)} when you "
+            f"started {numbers(course, course.start, course.now)}."
         )
     because.append(
         "This is an early warning, not a verdict: talking about it now gives you and your "
@@ -98,7 +101,7 @@ def no_progress(ctx: Context) -> list[str]:
     if found:
         because.append(
             f"A change of more than {ctx.rules.rc_points} points would count as real "
-            "improvement; most people reach that by about week 8."
+            "improvement; about half of people in therapy get there by week 8."
         )
     else:
         because.append("There are no earlier check-ins to compare with yet.")

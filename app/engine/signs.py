@@ -78,8 +78,8 @@ def _session_harm(ctx: Context) -> list[str]:
     if not because:
         because = low_answers(ctx, "session_effect")
     because.append(
-        "Feeling stirred up now and then can be part of therapy, but sessions that keep "
-        "leaving you worse are worth raising: the pace can usually be changed."
+        "Sessions that keep leaving you worse are worth raising, even though feeling stirred "
+        "up now and then can be part of therapy: the pace can usually be changed."
     )
     return because
 

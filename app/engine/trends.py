@@ -123,7 +123,8 @@ def alliance_concern(point: Point) -> bool:
 def stagnant(points: Sequence[Point], rules: RuleSet) -> bool:
     """No reliable improvement from the baseline at a point past the review week.
 
-    Exempt: progress already in its good band (worse distress is the worsening sign's job).
+    Exempt: progress already in its good band, and a recent reliable improvement (a fall
+    from either is the worsening sign's job).
     With no earlier check-in there is nothing to improve from, so it counts as flat.
     """
     last = points[-1]
@@ -133,7 +134,12 @@ def stagnant(points: Sequence[Point], rules: RuleSet) -> bool:
         return False
     if last.band("progress") == "good":
         return False
-    return not any(reliably_better(c, rules) for c in courses(points, rules).values())
+    # A client who did improve reliably and then fell back is worse, not stuck: that is
+    # the worsening sign's to say (invariant 10).
+    return not any(
+        reliably_better(c, rules) or (c.best is not None and c.best - c.start > rules.rc_points)
+        for c in courses(points, rules).values()
+    )
 
 
 def expected_level(start: float, week: int, rules: RuleSet) -> float:

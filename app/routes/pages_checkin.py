@@ -264,6 +264,10 @@ def _result(
         ],
         "crisis": crisis_view(entry),
         "urgent_steps": urgent_steps(result, entry) if urgent else [],
+        # How often the thoughts came changes the words, never the place or the help.
+        "urgent_why": next(
+            (s["why"] for s in result["suggestions"] if s["id"] == "urgent_help"), None
+        ),
         "follow_up": checkins.follow_up_offered(catalog, user, row),
         **(extra or {}),
     }

@@ -23,6 +23,8 @@ from app.services.catalog import Catalog
 
 NOTES_SHOWN = 3
 ASKS_PER_POINT = 2
+# Past this many points, each keeps one ask, so the sheet still prints on one page.
+ROOMY_POINTS = 8
 OWN_MAX = 5
 OWN_CHARS = 200
 SNAPSHOT_VERSION = 1
@@ -42,6 +44,7 @@ def _iso(moment: datetime) -> str:
 def _sign_points(book: TalkingPoints, result: dict[str, Any]) -> list[dict[str, Any]]:
     """Each sign in the client's voice; its asks follow the steps this result suggests."""
     suggested = [s["id"] for s in result["suggestions"]]
+    per_point = ASKS_PER_POINT if len(result["signs"]) <= ROOMY_POINTS else 1
     points = []
     for sign in result["signs"]:
         text = book.point(sign["id"])
@@ -55,7 +58,7 @@ def _sign_points(book: TalkingPoints, result: dict[str, Any]) -> list[dict[str, 
                 "level": sign["level"],
                 "title": text.title,
                 "noticed": text.noticed,
-                "asks": [asks[s] for s in suggested if s in asks][:ASKS_PER_POINT],
+                "asks": [asks[s] for s in suggested if s in asks][:per_point],
             }
         )
     return points
