@@ -149,3 +149,36 @@ def test_rescore_re_evaluates_stored_results_and_says_how_many_changed(
     assert [_verdict(r) for r in _results(client)] == stored
     assert cli.main(["rescore"]) == 0
     assert "0 results changed" in capsys.readouterr().out
+
+
+def _set_stored_scores(ids: list[str], distress: int, rules_version: str) -> None:
+    with Session(get_engine()) as db:
+        for checkin_id in ids:
+            row = db.get(CheckIn, checkin_id)
+            assert row is not None and row.scores is not None
+            row.scores = {**row.scores, "distress": {**row.scores["distress"], "value": distress}}
+            row.rules_version = rules_version
+            db.add(row)
+        db.commit()
+
+
+def test_a_submit_reads_stored_scores_made_under_todays_rules(client: TestClient) -> None:
+    """History is not scored again on every submit; scores from other rules are."""
+    q = questionnaire(client)
+    signup(client)
+    _profile(client)
+    heavy = {**best_answers(q), "distress_week": 4}
+    first = [post_checkin(client, heavy, taken_at=_at(days)).json() for days in (30, 23)]
+    ids = [r["id"] for r in first]
+    # Stored as if those weeks had been calm: only a reader of the stored scores sees that.
+    _set_stored_scores(ids, distress=0, rules_version=first[0]["rules_version"])
+    third = post_checkin(client, heavy, taken_at=_at(16)).json()
+    assert "worsening" in [s["id"] for s in third["signs"]]
+    # Scores stored under other rules are scored again from the answers.
+    _set_stored_scores(ids, distress=0, rules_version="0")
+    fourth = post_checkin(client, heavy, taken_at=_at(9)).json()
+    assert "worsening" not in [s["id"] for s in fourth["signs"]]
+    with Session(get_engine()) as db:
+        row = db.get(CheckIn, fourth["id"])
+        assert row is not None and row.rules_version == fourth["rules_version"]
+        assert row.scores == fourth["scores"]

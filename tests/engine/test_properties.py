@@ -10,7 +10,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.engine import CheckInRecord, Evaluation, Profile, score, therapy_week
-from tests.engine.support import data, run, sign_ids, suggestion_ids
+from tests.engine.support import (
+    GOOD,
+    T0,
+    UNHEARD,
+    data,
+    run,
+    sign_ids,
+    suggestion_ids,
+    weekly,
+)
 
 QUESTIONNAIRE, RULES, CRISIS = data()
 NEGATIVE = {s for s in RULES.wording.signs if s not in ("on_track", "improved")}
@@ -308,3 +317,42 @@ def test_an_older_check_in_added_later_counts_as_if_it_had_always_been_there(
     target = everything[at]
     others = [r for i, r in enumerate(everything) if i != at]
     assert run([*others, target], profile) == run([*everything[:at], target], profile)
+
+
+@SETTINGS
+@given(st.data())
+def test_a_fall_back_after_improving_is_worsening(drawn: st.DataObject) -> None:
+    """Invariant 10: compared with the best recent level too, not only with the start."""
+    start = drawn.draw(st.integers(4, 5))
+    better = drawn.draw(st.integers(1, start - 2))
+    good_weeks = drawn.draw(st.integers(2, 6))
+    week = {**GOOD, "progress_goals": 3, "progress_daily": 3}
+    answers = [{**week, "distress_week": start}] * 2
+    answers += [{**week, "distress_week": better}] * good_weeks
+    answers.append({**week, "distress_week": start})
+    result = run(weekly(answers))
+    signs = sign_ids(result)
+    assert "worsening" in signs and "on_track" not in signs
+    assert "no_progress" not in signs  # worse after improving, not stuck
+    because = " ".join(result.signs[signs.index("worsening")].because)
+    assert "best recent weeks" in because
+
+
+@SETTINGS
+@given(st.data())
+def test_a_good_or_missed_week_does_not_reset_a_pattern(drawn: st.DataObject) -> None:
+    """Invariant 11: unheard in 4 of the last 6 weekly check-ins, the current one among
+    them, brings another therapist wherever the good and missed weeks fall."""
+    unheard_earlier = set(
+        drawn.draw(st.lists(st.integers(0, 4), min_size=3, max_size=3, unique=True))
+    )
+    moment, records = T0, []
+    for index in range(6):
+        answers = UNHEARD if index in unheard_earlier or index == 5 else GOOD
+        records.append(CheckInRecord(moment, answers))
+        moment += timedelta(
+            days=drawn.draw(st.sampled_from([7, 7, 14]))
+        )  # now and then a missed week
+    result = run(records, Profile(therapy_started_on=None))
+    assert "change_therapist" in suggestion_ids(result)
+    assert "not_heard" in sign_ids(result)
