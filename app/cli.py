@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     set_engine(make_engine(settings.DATABASE_URL))
     if args.command == "rotate-notes-key":
         keyring = crypto.keyring_from_settings(settings)
-        with Session(get_engine()) as db:
+        with _writer() as db:
             done = notes_crypto.rotate(db, keyring)
             db.commit()
         print(
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if done.unreadable else 0
     if args.command == "rescore":
         catalog = load_catalog(settings.QUESTIONNAIRE_DIR)
-        with Session(get_engine()) as db:
+        with _writer() as db:
             rescored = checkins.rescore_all(db, catalog)
             db.commit()
         print(
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     if args.command == "send-reminders":
-        with Session(get_engine()) as db:
+        with _writer() as db:
             report = reminders.send_due(db, settings)
             db.commit()
         print(
@@ -162,6 +162,12 @@ def main(argv: list[str] | None = None) -> int:
             f"gone {report.gone}, failed {report.failed}"
         )
     return 0
+
+
+def _writer() -> Session:
+    """A session whose SQLite transactions start with BEGIN IMMEDIATE and wait the writers'
+    busy timeout, like the app's write requests (a deferred read-then-write gives up early)."""
+    return Session(get_engine().execution_options(sqlite_write=True))
 
 
 if __name__ == "__main__":

@@ -174,20 +174,23 @@ def send_due(db: Session, settings: Settings, now: datetime | None = None) -> Se
         if due is None or now < due:
             continue
         week = week_key(due)
-        if sub.last_sent_week == week or not repo.claim_push_week(db, sub.id, week):
+        if sub.last_sent_week == week:
             continue
-        db.commit()  # the claim is the lock: commit before the slow network call
         assert user.id is not None
         latest = repo.latest_checkins(db, user.id, 1)
-        if latest and now - latest[0].taken_at < RECENT:
+        recent = bool(latest) and now - latest[0].taken_at < RECENT
+        info = {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}}
+        if not repo.claim_push_week(db, sub.id, week):
+            continue
+        # The claim is the lock: commit it, and touch nothing of the database until the
+        # slow network call is over, so no transaction stays open across it.
+        db.commit()
+        if recent:
             report.skipped_recent += 1
             continue
         try:
             webpush(
-                subscription_info={
-                    "endpoint": sub.endpoint,
-                    "keys": {"p256dh": sub.p256dh, "auth": sub.auth},
-                },
+                subscription_info=info,
                 data=json.dumps({"title": PUSH_TITLE, "body": PUSH_BODY, "url": "/checkin"}),
                 vapid_private_key=key,
                 vapid_claims={"sub": settings.VAPID_SUBJECT},
