@@ -126,10 +126,11 @@ class CheckIn(SQLModel, table=True):
     urgent: bool = False
     # The engine's evaluation at the time of the check-in (scores, signs, suggestions).
     result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    # Its domain scores alone, with the rules version that banded them: what later
-    # evaluations read of this check-in instead of scoring it again.
+    # Its domain scores alone, and the rules and questionnaire versions that scored them
+    # (`scored_with`): what later evaluations read of this check-in instead of scoring
+    # it again, as long as both versions are today's.
     scores: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    rules_version: str | None = Field(default=None, max_length=20)
+    scored_with: str | None = Field(default=None, max_length=60)
 
 
 class PushSubscription(SQLModel, table=True):

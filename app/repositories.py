@@ -155,12 +155,12 @@ def history_before(
     db: Session, user_id: int, taken_at: datetime
 ) -> list[tuple[datetime, dict[str, int], dict[str, Any] | None, str | None]]:
     """What an evaluation reads of everything earlier, oldest first: (taken_at, answers,
-    stored scores, the rules version that made them).
+    stored scores, the versions that scored them).
 
     Only those columns: the stored results and notes are not needed here.
     """
     rows = db.exec(
-        select(CheckIn.taken_at, CheckIn.answers, CheckIn.scores, CheckIn.rules_version)
+        select(CheckIn.taken_at, CheckIn.answers, CheckIn.scores, CheckIn.scored_with)
         .where(CheckIn.user_id == user_id, col(CheckIn.taken_at) < taken_at)
         .order_by(col(CheckIn.taken_at), col(CheckIn.id))
     ).all()

@@ -56,14 +56,18 @@ def worsening(ctx: Context) -> list[str]:
         )
     if early_reassurance(ctx):
         because.append(
-            "Feeling worse for a while in the first weeks of therapy is common and often passes."
+            "You are in the first weeks of therapy, when feeling worse for a while is common "
+            "and often passes."
         )
     return because
 
 
 def early_reassurance(ctx: Context) -> bool:
-    """Invariants 3 and 9: only with a known start, a good connection, and some hope."""
-    return ctx.early and ctx.alliance_good and ctx.band("hope") != "concern"
+    """Invariants 1, 3 and 9: only with a known start, a good connection, some hope, and
+    never beside a risk answer."""
+    return (
+        ctx.early and ctx.alliance_good and ctx.band("hope") != "concern" and not ctx.risk_answers
+    )
 
 
 def counted_from_first(ctx: Context) -> str:
@@ -72,20 +76,30 @@ def counted_from_first(ctx: Context) -> str:
 
 def off_track(ctx: Context, lags: list[Lag]) -> list[str]:
     names = [ctx.name(lag.course.domain) for lag in lags]
+    weeks = lags[0].weeks
+    when = (
+        f"by week {ctx.week} of therapy{counted_from_first(ctx)}"
+        if weeks == ctx.week
+        else f"{weeks} weeks after they start checking in"
+    )
     because = [
-        f"Most people who start where you started feel somewhat better by week {ctx.week} of "
-        f"therapy{counted_from_first(ctx)}, and that is not yet the case for your "
-        f"{' or your '.join(names)}."
+        f"Most people who start where you started feel somewhat better {when}; your "
+        f"{' and your '.join(names)} {'has' if len(names) == 1 else 'have'} changed less than that."
     ]
+    explained = {fall.course.domain for fall in ctx.falls}  # the worsening sign says it
     for lag in lags:
         course = lag.course
-        because.append(
-            f"Your {ctx.name(course.domain)} is {how_much(course.now - course.start)} when you "
-            f"started {numbers(course, course.start, course.now)}."
-        )
+        if course.domain not in explained:
+            because.append(
+                f"Your {ctx.name(course.domain)} is {how_much(course.now - course.start)} when "
+                f"you started {numbers(course, course.start, course.now)}."
+            )
     because.append(
-        "This is an early warning, not a verdict: talking about it now gives you and your "
+        "It is early enough to change course: talking about it now gives you and your "
         "therapist time to adjust."
+        if ctx.week <= ctx.rules.timing.no_progress_concern_from_week.value
+        else "It is a warning, not a verdict: talking about it now helps you and your "
+        "therapist change course."
     )
     return because
 
@@ -104,7 +118,10 @@ def no_progress(ctx: Context) -> list[str]:
             "improvement; about half of people in therapy get there by week 8."
         )
     else:
-        because.append("There are no earlier check-ins to compare with yet.")
+        because.append(
+            "You have no earlier check-ins here to compare with yet, so this week's answers "
+            "are all we can go on."
+        )
         because.extend(low_answers(ctx, "progress"))
     if found and ctx.week >= ctx.rules.timing.try_other_approach_from_week.value:
         because.append("Progress has been flat for a long time now.")

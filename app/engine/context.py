@@ -47,6 +47,7 @@ class Lag:
 
     course: Course
     expected: float
+    weeks: int  # weeks of the expected course so far, counted from the baseline
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,9 @@ class Context:
 
     @property
     def early(self) -> bool:
-        """The first weeks of therapy, only ever with a known start (invariant 9)."""
-        return self.start_known and self.week <= self.early_weeks
+        """The first weeks of therapy, only ever with a known start (invariant 9); a
+        check-in before the start (week 0) is not in therapy yet."""
+        return self.start_known and 1 <= self.week <= self.early_weeks
 
     @property
     def early_weeks(self) -> int:
@@ -111,7 +113,13 @@ class Context:
 
     @cached_property
     def improvements(self) -> list[Course]:
-        return [c for c in self.courses.values() if reliably_better(c, self.rules)]
+        """Reliably better than at the start, and not reliably fallen from the best since."""
+        fallen = {f.course.domain for f in self.falls if f.reliable}
+        return [
+            c
+            for c in self.courses.values()
+            if reliably_better(c, self.rules) and c.domain not in fallen
+        ]
 
     @cached_property
     def lags(self) -> list[Lag]:
@@ -119,15 +127,22 @@ class Context:
         expected = self.rules.expected_response
         if len(self.points) < expected.from_checkin.value:
             return []
+        if self.week < 1:
+            return []  # not in therapy yet: nothing is expected to have changed
+        # The curve runs from the client's baseline: a late joiner is not held to weeks
+        # of therapy we know nothing about.
+        weeks = self.week - max(self.points[0].week, 1) + 1
         found = []
         for domain in expected.domains.value:
             course = self.courses.get(domain)
             good_from = self.rules.band_rule(domain).watch_below
             if course is None or course.start >= good_from or course.now >= good_from:
                 continue
-            level = expected_level(course.start, self.week, self.rules)
+            if reliably_better(course, self.rules):
+                continue
+            level = expected_level(course.start, weeks, self.rules)
             if course.now < level - expected.tolerance.value:
-                found.append(Lag(course, level))
+                found.append(Lag(course, level, weeks))
         return found
 
     @cached_property

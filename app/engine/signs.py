@@ -11,7 +11,18 @@ from app.engine.types import SIGN_IDS, Level, Sign, SignId
 
 _LEVEL_RANK: dict[str, int] = {"urgent": 0, "concern": 1, "watch": 2, "info": 3}
 # Signs that speak about how hard things are, where the week's cause is worth naming.
-_LIFE_NOTE_SIGNS = ("worsening", "no_progress", "hopelessness", "dependency", "on_track")
+# The signs a hard week's cause may explain; a week put down to life outside therapy
+# never explains away how sessions or the therapist left the client feeling.
+_LIFE_NOTE_SIGNS = (
+    "worsening",
+    "no_progress",
+    "off_track",
+    "hopelessness",
+    "dependency",
+    "on_track",
+)
+_THERAPY_NOTE_SIGNS = ("session_harm", "worsening", "no_progress", "off_track", "hopelessness")
+_FOLLOW_UP_NOTE_SIGNS = ("off_track", "no_progress", "worsening")
 NEGATIVE: frozenset[str] = frozenset(SIGN_IDS) - {"on_track", "improved"}
 _ALLIANCE_SIGN: dict[str, SignId] = {"heard": "not_heard", "connection": "weak_connection"}
 
@@ -32,23 +43,28 @@ def pattern_sentence(found: Pattern, what: str) -> list[str]:
     ]
 
 
-def _alliance(ctx: Context, domain: str) -> tuple[Level, list[str]]:
+def _alliance(ctx: Context, domain: str, first: bool) -> tuple[Level, list[str]]:
+    """`first`: the first alliance sign of this result, which carries the pattern."""
     low, drops = ctx.alliance_flags(domain)
-    because = [item.describe(value) for item, value in low]
+    dropped = {item.id for item, _then, _now in drops}
+    because = [item.describe(value) for item, value in low if item.id not in dropped]
     for item, then, now in drops:
         topic = item.asked or f'"{item.text}"'
         because.append(
-            f'Asked {topic}, you answered "{item.label(now)}", down from "{item.label(then)}" '
-            "last time."
+            f'Your answer about {topic} went down from "{item.label(then)}" last time to '
+            f'"{item.label(now)}" this week.'
         )
     if not because:
         because = low_answers(ctx, domain)
-    because += pattern_sentence(ctx.alliance_pattern, "Feeling unheard or disconnected")
+    if first:
+        because += pattern_sentence(ctx.alliance_pattern, "Feeling unheard or disconnected")
     if ctx.band(domain) == "concern":
         return "concern", because
     because.append(
-        "Clients rarely rate this low, so even a middling answer or a small drop is worth "
-        "mentioning early, while it is easy to put right."
+        "Even a middling answer or a small drop here is worth mentioning early, while it is "
+        "easy to put right: most people rate this high."
+        if low
+        else "A drop here is worth mentioning early, while it is easy to put right."
     )
     return "watch", because
 
@@ -97,8 +113,8 @@ def _on_track(ctx: Context) -> list[str]:
     helping = helping_domains(ctx)
     if helping:
         because.append(
-            f"What seems to be helping: {join_words([ctx.name(d) for d in helping])} "
-            "look good this week."
+            f"Your {join_words([ctx.name(d) for d in helping])} look good this week: that "
+            "seems to be helping."
         )
     for domain in ctx.rules.scoring.helping_domains.value:
         band = ctx.band(domain)
@@ -148,7 +164,8 @@ def find_signs(ctx: Context) -> list[Sign]:
         signs.append(_sign(ctx, "self_harm_risk", "urgent", _self_harm(ctx)))
     for domain in ALLIANCE_DOMAINS:
         if domain in ctx.alliance_signs_due:
-            alliance_level, because = _alliance(ctx, domain)
+            first = not any(s.id in _ALLIANCE_SIGN.values() for s in signs)
+            alliance_level, because = _alliance(ctx, domain, first)
             signs.append(_sign(ctx, _ALLIANCE_SIGN[domain], alliance_level, because))
     if ctx.session_harm or ctx.session_hard:
         level = "concern" if ctx.session_harm else "watch"
@@ -194,7 +211,8 @@ def life_sentence(ctx: Context) -> str | None:
 
 def _add_life_note(ctx: Context, signs: list[Sign]) -> list[Sign]:
     """Name what made the week hard once, on the sign it explains best."""
-    return _note_on(signs, life_sentence(ctx), _LIFE_NOTE_SIGNS)
+    where = _THERAPY_NOTE_SIGNS if ctx.life_source == "therapy" else _LIFE_NOTE_SIGNS
+    return _note_on(signs, life_sentence(ctx), where)
 
 
 def _add_follow_up_notes(ctx: Context, signs: list[Sign]) -> list[Sign]:
@@ -211,16 +229,16 @@ def _add_follow_up_notes(ctx: Context, signs: list[Sign]) -> list[Sign]:
             "while can fit better than more effort."
         )
     for note in notes:
-        signs = _note_on(signs, note, ("off_track", "no_progress", "worsening"))
+        signs = _note_on(signs, note, _FOLLOW_UP_NOTE_SIGNS)
     return signs
 
 
-def _note_on(signs: list[Sign], note: str | None, preferred: tuple[str, ...]) -> list[Sign]:
+def _note_on(signs: list[Sign], note: str | None, where: tuple[str, ...]) -> list[Sign]:
+    """Add `note` to the first of the signs it may explain, in the order of `where`."""
     if note is None:
         return signs
-    candidates = [s.id for s in signs if s.id in preferred]
-    candidates += [s.id for s in signs if s.id not in ("self_harm_risk", "improved")]
-    target = candidates[0] if candidates else None
+    present = {s.id for s in signs}
+    target = next((sign_id for sign_id in where if sign_id in present), None)
     return [
         s.model_copy(update={"because": [*s.because, note]}) if s.id == target else s for s in signs
     ]

@@ -10,8 +10,9 @@ from app.engine.types import Sign, Suggestion, SuggestionId
 
 
 def _early_good(ctx: Context, present: set[str]) -> bool:
-    """Invariant 3: worsening in the first weeks while the connection is good."""
-    return "worsening" in present and ctx.early and ctx.alliance_good
+    """Invariant 3: worsening in the first weeks while the connection is good (never read
+    as early beside a risk answer: invariant 1 comes first)."""
+    return "worsening" in present and ctx.early and ctx.alliance_good and not ctx.risk_answers
 
 
 def _wanted(ctx: Context, signs: list[Sign]) -> set[SuggestionId]:
@@ -33,7 +34,8 @@ def _wanted(ctx: Context, signs: list[Sign]) -> set[SuggestionId]:
             patterns.stagnation_needed.value, patterns.stagnation_min_days.value
         ):
             wanted.add("change_therapist")
-    if {"worsening", "session_harm"} & present and ctx.life_source == "therapy":
+    clearly_worse = any(s.id == "worsening" and s.level == "concern" for s in signs)
+    if (clearly_worse or ctx.session_harm) and ctx.life_source == "therapy":
         wanted.add("pause")
     if (ctx.life_source == "outside" or ctx.low("support")) and "on_track" not in present:
         wanted.add("build_support")
@@ -75,22 +77,28 @@ def _move(order: list[SuggestionId], sid: SuggestionId, index: int) -> None:
         order.insert(min(index, len(order)), sid)
 
 
-def _order(ctx: Context, wanted: set[SuggestionId]) -> list[SuggestionId]:
+def _order(ctx: Context, wanted: set[SuggestionId], present: set[str]) -> list[SuggestionId]:
     order = [s for s in ctx.rules.priority.value if s in wanted]
-    # Invariant 12: with a good connection, another therapist is never the first idea.
-    if ctx.alliance_good and "change_therapist" in order:
-        after = [order.index(s) for s in ("raise_concerns", "try_other_approach") if s in order]
-        if after:
-            order.remove("change_therapist")
-            order.insert(max(after), "change_therapist")
-    # The obstacles the follow-up found come right after any crisis help.
+    # Invariant 12: unless the alliance itself has been poor for weeks, another therapist
+    # is never the first idea.
+    if not ctx.alliance_persistent and "change_therapist" in order:
+        order.remove("change_therapist")
+        talks = [order.index(s) for s in ("raise_concerns", "try_other_approach") if s in order]
+        order.insert(max(talks, default=-1) + 1, "change_therapist")
+    # The obstacles the follow-up found come right after any crisis help, but never ahead
+    # of talking about sessions or a therapist that left the client worse or unheard.
     front: list[SuggestionId] = []
     if ctx.life_source == "outside" or ctx.low("support"):
         front.append("build_support")
     if ctx.low("motivation"):
         front.append("adjust_expectations")
+    talk_first = {"not_heard", "weak_connection", "session_harm"} & present
     for sid in reversed(front):
-        _move(order, sid, 0)
+        if sid not in order:
+            continue
+        order.remove(sid)
+        talk = talk_first and "raise_concerns" in order
+        order.insert(order.index("raise_concerns") + 1 if talk else 0, sid)
     _move(order, "urgent_help", 0)
     return order
 
@@ -114,7 +122,7 @@ def _variant(ctx: Context, sid: SuggestionId, present: set[str]) -> list[Variant
         elif not early_reassurance(ctx):
             found.append("adjust_expectations_pacing")
     elif sid == "change_therapist":
-        if ctx.alliance_good:
+        if not ctx.alliance_persistent:
             found.append("change_therapist_stagnation")
     elif sid == "build_support" and ctx.low("support"):
         found.append("build_support_low_support")
@@ -159,13 +167,13 @@ def suggest(ctx: Context, signs: list[Sign]) -> list[Suggestion]:
     """Deduplicated next steps, most important first, with this check-in's details."""
     present: set[str] = {s.id for s in signs}
     result = []
-    for sid in _order(ctx, _wanted(ctx, signs)):
+    for sid in _order(ctx, _wanted(ctx, signs), present):
         text = ctx.rules.wording.suggestions[sid]
-        why, own = text.why, list(text.steps)
+        title, why, own = text.title, text.why, list(text.steps)
         variant_steps: list[str] = []
         for variant_id in _variant(ctx, sid, present):
             variant = ctx.rules.wording.variant(variant_id)
-            why = variant.why or why
+            title, why = variant.title or title, variant.why or why
             variant_steps += variant.steps
             if variant.instead:
                 own = []
@@ -173,5 +181,5 @@ def suggest(ctx: Context, signs: list[Sign]) -> list[Suggestion]:
         if sid == "urgent_help" and ctx.crisis.means_safety:
             own.append(ctx.crisis.means_safety)
         steps = [*own, *extra] if sid == "pause" else [*extra, *variant_steps, *own]
-        result.append(Suggestion(id=sid, title=text.title, why=why + why_extra, steps=steps))
+        result.append(Suggestion(id=sid, title=title, why=why + why_extra, steps=steps))
     return result

@@ -49,6 +49,7 @@ VARIANT_IDS: tuple[str, ...] = VariantId.__args__  # type: ignore[attr-defined]
 
 
 class Variant(_Strict):
+    title: str | None = Field(default=None, min_length=3, max_length=100)
     why: str | None = Field(default=None, min_length=20, max_length=600)
     steps: list[str] = Field(default_factory=list)
     # True: these steps replace the step's own (which speak of another situation).

@@ -123,16 +123,15 @@ def alliance_concern(point: Point) -> bool:
 def stagnant(points: Sequence[Point], rules: RuleSet) -> bool:
     """No reliable improvement from the baseline at a point past the review week.
 
-    Exempt: progress already in its good band, and a recent reliable improvement (a fall
-    from either is the worsening sign's job).
+    Exempt: every trend domain already in its good band (nothing to be stuck on), and a
+    recent reliable improvement (a fall from either is the worsening sign's job).
     With no earlier check-in there is nothing to improve from, so it counts as flat.
     """
     last = points[-1]
     if last.week < max(6, rules.timing.no_progress_from_week.value):
         return False
-    if not any(d in last.scores for d in ("progress", "distress")):
-        return False
-    if last.band("progress") == "good":
+    present = [d for d in rules.scoring.trend_domains.value if d in last.scores]
+    if not present or all(last.band(d) == "good" for d in present):
         return False
     # A client who did improve reliably and then fell back is worse, not stuck: that is
     # the worsening sign's to say (invariant 10).

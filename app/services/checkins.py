@@ -95,7 +95,7 @@ def submit(
 
     existing = repo.checkin_by_client_id(db, user.id, client_id)
     if existing is not None:
-        return _replay(existing, answers, note), False
+        return _replay(catalog, existing, answers, note), False
 
     quest = catalog.questionnaire
     problems = quest.check_answers(answers, user.on_medication)
@@ -126,7 +126,7 @@ def submit(
         winner = repo.checkin_by_client_id(db, user.id, client_id)
         if winner is None:
             raise
-        return _replay(winner, answers, note), False
+        return _replay(catalog, winner, answers, note), False
     # A missed week recorded afterwards is part of every later result (invariant 14).
     reevaluate_after(db, catalog, user, moment)
     return row, True
@@ -135,7 +135,7 @@ def submit(
 def _history(db: Session, catalog: Catalog, user: User, before: datetime) -> list[CheckInRecord]:
     """Everything stored before `before`; scores made under today's rules are reused."""
     assert user.id is not None
-    current = catalog.rules.version
+    current = scored_with(catalog)
     return [
         CheckInRecord(
             taken_at=taken,
@@ -144,6 +144,12 @@ def _history(db: Session, catalog: Catalog, user: User, before: datetime) -> lis
         )
         for taken, answers, scores, version in repo.history_before(db, user.id, before)
     ]
+
+
+def scored_with(catalog: Catalog) -> str:
+    """What stored domain scores depend on: the rules' bands and the items' domains."""
+    quest = catalog.questionnaire
+    return f"rules {catalog.rules.version}, {quest.id} {quest.version}"
 
 
 def _scores(stored: dict[str, Any]) -> dict[str, DomainScore]:
@@ -178,7 +184,7 @@ def _keep(row: CheckIn, evaluation: Evaluation, catalog: Catalog) -> bool:
         row.urgent,
     )
     row.result, row.therapy_week, row.urgent = result, evaluation.therapy_week, evaluation.urgent
-    row.scores, row.rules_version = result["scores"], catalog.rules.version
+    row.scores, row.scored_with = result["scores"], scored_with(catalog)
     return changed
 
 
@@ -278,8 +284,19 @@ def rescore_all(db: Session, catalog: Catalog) -> Rescored:
     return Rescored(accounts, checkins, changed)
 
 
-def _replay(existing: CheckIn, answers: dict[str, int], note: str | None) -> CheckIn:
-    if dict(existing.answers) != dict(answers) or (existing.note or None) != note:
+def _replay(
+    catalog: Catalog, existing: CheckIn, answers: dict[str, int], note: str | None
+) -> CheckIn:
+    """The stored check-in for a resend; follow-up answers added since don't count as a
+    difference (the form that is sent again never had them)."""
+    later = {item.id for item in catalog.questionnaire.items if item.stage == "follow_up"}
+
+    def weekly(given: dict[str, int]) -> dict[str, int]:
+        return {k: v for k, v in given.items() if k not in later}
+
+    stored = dict(existing.answers)
+    same_follow_up = all(stored.get(k) == v for k, v in answers.items() if k in later)
+    if weekly(stored) != weekly(answers) or not same_follow_up or (existing.note or None) != note:
         raise Conflict(
             "A check-in with this client_id was already stored with different "
             "answers. Use a new client_id for a new check-in."

@@ -20,7 +20,7 @@ from app.engine import Questionnaire
 from app.errors import Invalid
 from app.models import CheckIn, User, utcnow
 from app.schemas import ImportCheckIn, ImportDoc
-from app.services import accounts, activity, talking_points
+from app.services import accounts, activity, checkins, talking_points
 from app.services.catalog import Catalog
 from app.services.checkins import CLOCK_SKEW, as_utc
 
@@ -121,10 +121,13 @@ def import_export(db: Session, catalog: Catalog, user: User, doc: ImportDoc) -> 
     have = {row.client_id: row for row in repo.checkins_since(db, user.id, None)}
     imported = already = 0
     conflicts = []
+    earliest = None
     for entry in sorted(doc.checkins, key=lambda e: as_utc(e.taken_at)):
         existing = have.get(str(entry.client_id))
         if existing is None:
-            repo.add(db, _row(user.id, entry))
+            row = _row(user.id, entry)
+            repo.add(db, row)
+            earliest = earliest or row.taken_at
             imported += 1
         elif dict(existing.answers) == entry.answers and (existing.note or None) == (
             (entry.note or "").strip() or None
@@ -139,6 +142,11 @@ def import_export(db: Session, catalog: Catalog, user: User, doc: ImportDoc) -> 
                     "answers or note; the one here was kept.",
                 }
             )
+    if earliest is not None:
+        # Every stored check-in counts (invariant 14): every result after the earliest
+        # imported check-in is made again with the whole history in it.
+        db.flush()
+        checkins.reevaluate_after(db, catalog, user, earliest)
     restored = False
     if doc.talking_points is not None:
         choice = doc.talking_points

@@ -1,4 +1,4 @@
-"""stored domain scores and rules version per check-in
+"""stored domain scores per check-in, with the versions that scored them
 
 Revision ID: 0005
 Revises: 0004
@@ -23,11 +23,11 @@ def upgrade() -> None:
     with op.batch_alter_table("checkin", schema=None) as batch_op:
         batch_op.add_column(sa.Column("scores", sa.JSON(), nullable=True))
         batch_op.add_column(
-            sa.Column("rules_version", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True)
+            sa.Column("scored_with", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True)
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("checkin", schema=None) as batch_op:
-        batch_op.drop_column("rules_version")
+        batch_op.drop_column("scored_with")
         batch_op.drop_column("scores")

@@ -111,3 +111,19 @@ def test_follow_up_items_are_listed_apart_from_the_weekly_ones(
     assert {it["stage"] for it in items} == {"weekly", "follow_up"}
     session = next(it for it in items if it["domain"] == "session_effect")
     assert session["none_label"] == "No session this week" and session["required"] is False
+
+
+def test_sending_the_check_in_again_after_the_follow_up_stores_nothing_new(
+    client: TestClient, user: Any
+) -> None:
+    q = questionnaire(client)
+    body = {"client_id": "6b0f7c1e-8a43-4b8e-9f1c-2d7e5a9b3c10", "answers": weekly_best(q)}
+    made = client.post("/api/checkins", json=body).json()
+    url = f"/api/checkins/{made['id']}/follow-up"
+    assert client.post(url, json={"answers": {"support_people": 2}}).status_code == 200
+    again = client.post("/api/checkins", json=body)  # the same form, sent again
+    assert again.status_code == 200 and again.json()["id"] == made["id"]
+    assert again.json()["answers"]["support_people"] == 2
+    changed = {**body, "answers": {**body["answers"], "support_people": 5}}
+    assert client.post("/api/checkins", json=changed).status_code == 409
+    assert len(client.get("/api/checkins").json()["items"]) == 1

@@ -151,13 +151,13 @@ def test_rescore_re_evaluates_stored_results_and_says_how_many_changed(
     assert "0 results changed" in capsys.readouterr().out
 
 
-def _set_stored_scores(ids: list[str], distress: int, rules_version: str) -> None:
+def _set_stored_scores(ids: list[str], distress: int, scored_with: str) -> None:
     with Session(get_engine()) as db:
         for checkin_id in ids:
             row = db.get(CheckIn, checkin_id)
             assert row is not None and row.scores is not None
             row.scores = {**row.scores, "distress": {**row.scores["distress"], "value": distress}}
-            row.rules_version = rules_version
+            row.scored_with = scored_with
             db.add(row)
         db.commit()
 
@@ -171,14 +171,43 @@ def test_a_submit_reads_stored_scores_made_under_todays_rules(client: TestClient
     first = [post_checkin(client, heavy, taken_at=_at(days)).json() for days in (30, 23)]
     ids = [r["id"] for r in first]
     # Stored as if those weeks had been calm: only a reader of the stored scores sees that.
-    _set_stored_scores(ids, distress=0, rules_version=first[0]["rules_version"])
+    with Session(get_engine()) as db:
+        row = db.get(CheckIn, ids[0])
+        assert row is not None and row.scored_with is not None
+        today = row.scored_with  # the rules and questionnaire versions of today
+    assert "rules 2" in today and "weekly 2" in today
+    _set_stored_scores(ids, distress=0, scored_with=today)
     third = post_checkin(client, heavy, taken_at=_at(16)).json()
     assert "worsening" in [s["id"] for s in third["signs"]]
-    # Scores stored under other rules are scored again from the answers.
-    _set_stored_scores(ids, distress=0, rules_version="0")
+    # Scores stored under other rules or another questionnaire are scored again.
+    _set_stored_scores(ids, distress=0, scored_with="rules 2, weekly 1")
     fourth = post_checkin(client, heavy, taken_at=_at(9)).json()
     assert "worsening" not in [s["id"] for s in fourth["signs"]]
     with Session(get_engine()) as db:
         row = db.get(CheckIn, fourth["id"])
-        assert row is not None and row.rules_version == fourth["rules_version"]
+        assert row is not None and row.scored_with == today
         assert row.scores == fourth["scores"]
+
+
+def test_an_imported_older_history_counts_in_the_results_after_it(client: TestClient) -> None:
+    """Invariant 14 through import: the later results are made again with the import."""
+    q = questionnaire(client)
+    calm, heavy = best_answers(q), {**best_answers(q), "distress_week": 5}
+    signup(client)  # the account whose first weeks are in a file
+    _profile(client)
+    for days in (56, 49):
+        assert post_checkin(client, calm, taken_at=_at(days)).status_code == 201
+    older = client.get("/api/export").json()
+
+    client.cookies.clear()
+    signup(client)
+    _profile(client)
+    for days in (21, 14, 7):
+        assert post_checkin(client, heavy, taken_at=_at(days)).status_code == 201
+    before = client.get("/api/summary").json()["latest"]
+    assert "worsening" not in [s["id"] for s in before["signs"]]  # heavy from the start
+    r = client.post("/api/import", json=older)
+    assert r.status_code == 200 and r.json()["imported"] == 2, r.text
+    after = client.get("/api/summary").json()["latest"]
+    assert after["id"] == before["id"]
+    assert "worsening" in [s["id"] for s in after["signs"]]  # calm at the start, after all

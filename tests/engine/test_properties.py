@@ -147,6 +147,15 @@ def test_invariants_hold_for_any_history(story: Any) -> None:
     if "pause" in steps:
         assert current.answers.get("life_events_source") in (1, 2)
         assert week > 6 and not {"self_harm_risk", "hopelessness"} & set(signs)
+        levels_of = {s.id: s.level for s in result.signs}
+        assert "concern" in (levels_of.get("worsening"), levels_of.get("session_harm"))
+    # 1 and 3: never "give it time" beside a risk answer
+    if risk(current):
+        words = " ".join(
+            [*(b for s in result.signs for b in s.because)]
+            + [t for s in result.suggestions for t in (s.title, s.why, *s.steps)]
+        )
+        assert "first weeks" not in words and "Give it time" not in words
     # 9. No early-weeks excuse without a start date
     if profile.therapy_started_on is None:
         assert result.therapy_week is None
