@@ -73,9 +73,18 @@ def form_context(
     items = quest.weekly_items(user.on_medication)
     labels = {item.id: item.text for item in items}
     labels.update(note=quest.note.label, answers="Your answers")
+    entry = catalog.crisis.for_country(user.country)
+    urgent = catalog.rules.wording.suggestions["urgent_help"]
     return {
         "user": user,
         "nav": "checkin",
+        # Shown at once by the page itself when a risk answer is saved offline: the
+        # cached form carries the client's crisis lines and the short safety plan.
+        "offline_crisis": crisis_view(entry),
+        "offline_steps": [*urgent.steps, *([entry.means_safety] if entry.means_safety else [])],
+        "offline_fallback": crisis_view(catalog.crisis.for_country(None))
+        if entry.code != catalog.crisis.fallback
+        else None,
         "items": items,
         "labels": labels,
         "values": values or {},
@@ -304,3 +313,36 @@ def follow_up_submit(
         extra = {"fu_values": values, "fu_errors": errors}
         return _result(request, user, db, catalog, row, extra, 422)
     return see_other(f"/checkins/{checkin_id}#steps-title")
+
+
+@router.get("/checkins/{checkin_id}/delete", response_class=HTMLResponse)
+def delete_confirm(
+    request: Request, checkin_id: str, user: CurrentUser, db: SessionDep
+) -> Response:
+    """Ask before deleting one check-in (a mistaken or repeated answer)."""
+    row = checkins.get(db, user, checkin_id)  # NotFound: the 404 page
+    context = {"user": user, "nav": "history", "row": row, "taken_on": nice_date(row.taken_at)}
+    return render(request, "checkin/delete.html", context)
+
+
+@router.post("/checkins/{checkin_id}/delete", response_class=HTMLResponse)
+def delete_submit(
+    request: Request,
+    checkin_id: str,
+    form: FormDep,
+    user: CurrentUser,
+    db: SessionDep,
+    catalog: CatalogDep,
+) -> Response:
+    row = checkins.get(db, user, checkin_id)
+    if not csrf_ok(request, form):
+        context = {
+            "user": user,
+            "nav": "history",
+            "row": row,
+            "taken_on": nice_date(row.taken_at),
+            "message": EXPIRED,
+        }
+        return render(request, "checkin/delete.html", context, 403)
+    checkins.delete(db, catalog, user, checkin_id)
+    return see_other("/history?deleted=1")

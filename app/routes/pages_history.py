@@ -135,6 +135,7 @@ def history(
     db: SessionDep,
     catalog: CatalogDep,
     before: Annotated[str | None, Query(max_length=200)] = None,
+    deleted: Annotated[str | None, Query(max_length=1)] = None,
 ) -> Response:
     summary = checkins.summary(db, catalog, user)
     domains = {d: summary["domains"][d] for d in SHOWN_DOMAINS if d in summary["domains"]}
@@ -159,5 +160,9 @@ def history(
             for r in rows
         ],
         "older": older,
+        "message": "The check-in was deleted, and the results after it were worked out "
+        "again without it."
+        if deleted
+        else None,
     }
     return render(request, "history.html", context)

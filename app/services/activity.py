@@ -25,6 +25,7 @@ KINDS = {
     "reauthenticated": "Passphrase confirmed",
     "export": "Data exported",
     "import": "Data imported",
+    "checkin_deleted": "A check-in was deleted",
     "share_created": "Link for your therapist created",
     "share_opened": "Link for your therapist opened",
     "share_revoked": "Link for your therapist revoked",

@@ -24,6 +24,7 @@ from app.engine import (
 )
 from app.errors import Conflict, Invalid, NotFound
 from app.models import CheckIn, User, utcnow
+from app.services import activity
 from app.services.catalog import Catalog
 
 # A phone's clock may run a little fast; beyond this a time in the future is refused.
@@ -260,10 +261,12 @@ def add_follow_up(
 
 def delete(db: Session, catalog: Catalog, user: User, checkin_id: str) -> None:
     """Remove one check-in; the later results are evaluated again without it."""
+    assert user.id is not None
     row = get(db, user, checkin_id)
     moment = row.taken_at
     repo.delete_checkin(db, row)
     reevaluate_after(db, catalog, user, moment)
+    activity.record(db, user.id, "checkin_deleted", f"taken {moment.date().isoformat()}")
 
 
 @dataclass(frozen=True)

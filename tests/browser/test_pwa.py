@@ -199,3 +199,57 @@ def test_no_accessibility_violations_on_any_page(browser: Browser, live_server: 
     if page.request.get("/talking-points").ok:
         _axe_clean(page, "/talking-points")
     context.close()
+
+
+def test_a_risk_answer_offline_shows_crisis_help_at_once(phone: Any, shots: Path) -> None:
+    """No signal: the country's lines and the safety plan come first, from the cached form;
+    the check-in goes once, with the form's own client_id, when the network is back."""
+    context, page = phone
+    _sign_up(page, f"risk{uuid.uuid4().hex[:6]}")
+    assert page.request.put("/api/profile", data={"country": "GB"}).ok
+    _controlled(page)
+    context.set_offline(True)
+    page.reload()
+    form_id = page.locator("form.checkin input[name=client_id]").input_value()
+    _answer(page)
+    page.locator("fieldset[data-risk-above] input[value='3']").check()
+    page.locator("form.checkin button[type=submit]").click()
+    crisis = page.locator("main > #crisis")
+    expect(crisis).to_be_visible()
+    expect(crisis).to_contain_text("116 123")
+    expect(crisis.locator("a[href='tel:116123']").first).to_be_visible()
+    expect(crisis.locator("ol.plan li").first).to_be_visible()
+    expect(page.locator("#app-status")).to_contain_text("Saved on this phone")
+    # Help comes before "saved", and the heading has the focus for a screen reader.
+    assert page.evaluate(
+        "document.getElementById('crisis').compareDocumentPosition("
+        "document.getElementById('app-status')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    expect(page.locator("#crisis-title")).to_be_focused()
+    page.screenshot(path=shots / "risk-offline.png", full_page=True)
+    queued = _outbox(page)
+    assert [q["client_id"] for q in queued] == [form_id]
+    assert page.locator("form.checkin input[name=client_id]").input_value() != form_id
+
+    context.set_offline(False)
+    page.wait_for_url("**/checkins/*")
+    expect(page.locator("main > #crisis")).to_be_visible()  # and online, on the result
+    stored = _stored(page)
+    assert [s["client_id"] for s in stored] == [form_id] and stored[0]["urgent"]
+
+
+def test_the_same_form_sent_twice_stores_one_check_in(phone: Any) -> None:
+    """A resend of the same form (the outbox, then the plain form post) is one check-in."""
+    _context, page = phone
+    _sign_up(page, f"twice{uuid.uuid4().hex[:6]}")
+    _controlled(page)
+    _answer(page)
+    html_form = page.evaluate(
+        "() => Object.fromEntries(new FormData(document.querySelector('form.checkin')))"
+    )
+    page.locator("form.checkin button[type=submit]").click()
+    page.wait_for_url("**/checkins/*")
+    first = page.url
+    r = page.request.post("/checkin", form=html_form, max_redirects=0)
+    assert r.status == 303 and first.endswith(r.headers["location"])
+    assert len(_stored(page)) == 1

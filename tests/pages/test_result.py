@@ -97,3 +97,23 @@ def test_another_accounts_result_is_a_404_page(client: TestClient, user: dict[st
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("text/html")
     assert client.get("/checkins/no-such-id").status_code == 404
+
+
+def test_an_urgent_result_is_short_and_folds_the_rest(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    """Help first; the signs and steps wait under one summary a person can open."""
+    assert set_profile(client, country="GB").status_code == 303
+    _url, soup = _result(client, {**good_answers(client), "safety_thoughts": 4})
+    main = main_of(soup)
+    first = _first_child(main)
+    assert first.get("id") == "crisis"
+    rest = main.find("details", id="rest")
+    assert rest is not None and rest.find("details") is None
+    assert "When you're ready" in rest.summary.get_text()
+    assert rest.find(id="sign-self_harm_risk") is not None  # nothing is lost, only folded
+    assert first.find("details") is None and rest.find(id="crisis") is None
+    # Visible without opening anything: the lines, the therapist, the plan; the words say
+    # how often the thoughts came.
+    assert "come often" in first.get_text() and "therapist now" in first.get_text()
+    assert len(first.select("ol.plan li")) >= 3

@@ -71,6 +71,19 @@
   window.addEventListener("online", flush);
   if (document.body.dataset.signedIn === "yes") flush();
 
+  /* A risk answer saved with no connection: the crisis lines and the short safety plan
+     that came with the cached form, at once, above "saved on this phone". */
+  function showCrisis() {
+    var tpl = document.getElementById("offline-crisis");
+    var main = document.querySelector("main");
+    if (!tpl || !main || document.getElementById("crisis")) return;
+    main.insertBefore(tpl.content.cloneNode(true), main.firstChild);
+    var box = document.getElementById("crisis");
+    if (status && box) box.parentNode.insertBefore(status, box.nextSibling); /* help first */
+    var heading = document.getElementById("crisis-title");
+    if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+  }
+
   var form = document.querySelector("form.checkin");
   if (form && self.Outbox && self.indexedDB) {
     form.addEventListener("submit", function (event) {
@@ -94,8 +107,15 @@
         return;
       }
       var note = form.querySelector("textarea[name=note]");
-      var entry = { client_id: uuid(), taken_at: new Date().toISOString(), answers: answers,
+      var idField = form.querySelector("input[name=client_id]");
+      /* The form's own client_id: a resend, a double tap or Back stores one check-in. */
+      var entry = { client_id: idField && idField.value ? idField.value : uuid(),
+                    taken_at: new Date().toISOString(), answers: answers,
                     note: note && note.value.trim() ? note.value.trim() : null };
+      var risky = Array.prototype.some.call(form.querySelectorAll("fieldset[data-risk-above]"), function (g) {
+        var chosen = g.querySelector("input[type=radio]:checked");
+        return chosen && parseInt(chosen.value, 10) > parseInt(g.dataset.riskAbove, 10);
+      });
       var button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
       Outbox.add(entry).then(function () {
@@ -115,7 +135,9 @@
             return;
           }
           form.reset();
+          if (idField) idField.value = uuid(); /* the next check-in from this page is new */
           if (button) button.disabled = false;
+          if (risky) showCrisis();
           say(r.needsLogin
             ? '<p><strong>Saved on this phone.</strong> Your sign-in has expired: <a href="/login?next=/checkin">sign in</a> and it will be sent.</p>'
             : r.offline
