@@ -31,6 +31,7 @@ from app.routes import (
     api_import,
     api_passkeys,
     api_push,
+    api_safety_plan,
     api_sessions,
     pages,
     pwa,
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_push.router,
         api_passkeys.router,
         api_sessions.router,
+        api_safety_plan.router,
         pwa.router,
         pages.router,
     ):

@@ -157,6 +157,21 @@ class RateEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+class SafetyPlan(SQLModel, table=True):
+    """The client's own safety plan (Stanley-Brown), one per account, encrypted at rest
+    like the notes: the JSON of the plan is stored as one encrypted text."""
+
+    __tablename__ = "safety_plan"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    plan: str = Field(sa_column=Column(EncryptedText(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
 class TalkingSelection(SQLModel, table=True):
     """The latest choice of points for the talking-points sheet, for the check-in it was built from.
 

@@ -17,6 +17,7 @@ from app.models import (
     PushSubscription,
     RateEvent,
     RecoveryCode,
+    SafetyPlan,
     ShareLink,
     TalkingSelection,
     User,
@@ -350,3 +351,7 @@ def activity_of(db: Session, user_id: int, limit: int | None) -> Sequence[Activi
         .order_by(col(ActivityEvent.at).desc(), col(ActivityEvent.id).desc())
     )
     return db.exec(query if limit is None else query.limit(limit)).all()
+
+
+def safety_plan_of(db: Session, user_id: int) -> SafetyPlan | None:
+    return db.exec(select(SafetyPlan).where(SafetyPlan.user_id == user_id)).first()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -13,6 +14,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    field_validator,
     model_validator,
 )
 
@@ -88,6 +90,58 @@ class CheckInIn(_In):
     taken_at: datetime | None = None
     answers: dict[StrictStr, StrictInt]
     note: StrictStr | None = Field(default=None, max_length=5000)
+
+
+PHONE = r"^\+?[0-9 ()./-]{3,29}$"
+
+
+class Contact(_In):
+    name: StrictStr = Field(min_length=1, max_length=80)
+    phone: StrictStr = Field(default="", max_length=30)
+
+    @field_validator("name", "phone", mode="after")
+    @classmethod
+    def _trim(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("phone", mode="after")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        if value and (not re.match(PHONE, value) or len(re.sub(r"\D", "", value)) < 3):
+            raise ValueError("a phone number: digits, spaces, ( ) - . and an optional leading +")
+        return value
+
+
+PlanLine = Annotated[StrictStr, Field(max_length=300)]
+
+
+class SafetyPlanIn(_In):
+    """The client's own safety plan: the six Stanley-Brown parts and reasons to keep going."""
+
+    warning_signs: list[PlanLine] = Field(default_factory=list, max_length=10)
+    coping: list[PlanLine] = Field(default_factory=list, max_length=10)
+    distractions: list[PlanLine] = Field(default_factory=list, max_length=10)
+    people: list[Contact] = Field(default_factory=list, max_length=10)
+    professionals: list[Contact] = Field(default_factory=list, max_length=10)
+    safer_surroundings: list[PlanLine] = Field(default_factory=list, max_length=10)
+    reasons: list[PlanLine] = Field(default_factory=list, max_length=10)
+
+    @field_validator(
+        "warning_signs", "coping", "distractions", "safer_surroundings", "reasons", mode="after"
+    )
+    @classmethod
+    def _lines(cls, lines: list[str]) -> list[str]:
+        return [line.strip() for line in lines if line.strip()]
+
+
+class SafetyPlanOut(SafetyPlanIn):
+    updated_at: str | None = None
+
+
+class ImportSafetyPlan(SafetyPlanIn):
+    """The plan as exported (with `updated_at`, which is not read back)."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 class FollowUpIn(_In):
@@ -177,6 +231,7 @@ class ImportDoc(_Grows):
     profile: ImportProfile | None = None
     checkins: list[ImportCheckIn] = Field(default_factory=list, max_length=5000)
     talking_points: ImportSelection | None = None
+    safety_plan: ImportSafetyPlan | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -207,3 +262,6 @@ class ImportOut(BaseModel):
     )
     profile_applied: bool
     talking_points_restored: bool
+    safety_plan_restored: bool = Field(
+        default=False, description="The file's safety plan, into an account that had none"
+    )

@@ -21,6 +21,7 @@ from app.routes import (
     pages_import,
     pages_passkeys,
     pages_reminders,
+    pages_safety_plan,
     pages_security,
     pages_settings,
     pages_shared,
@@ -52,6 +53,7 @@ for _sub in (
     pages_shared.router,
     pages_import.router,
     pages_activity.router,
+    pages_safety_plan.router,
 ):
     router.include_router(_sub)
 

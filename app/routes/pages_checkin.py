@@ -32,7 +32,7 @@ from app.routes.pages_common import (
     urgent_steps,
 )
 from app.security import CSRF_FIELD
-from app.services import checkins
+from app.services import checkins, safety_plan
 from app.services.catalog import Catalog
 
 router = APIRouter(include_in_schema=False)
@@ -58,6 +58,16 @@ def _client_id(raw: object) -> str:
         return _fresh_id()
 
 
+def _plan_context(db: SessionDep, user: User) -> dict[str, Any]:
+    """The client's own plan beside crisis help, and their therapist's number to call."""
+    plan = safety_plan.get(db, user)
+    return {
+        "plan": plan,
+        "has_plan": safety_plan.has_plan(plan),
+        "therapist_phone": safety_plan.contact_number(plan),
+    }
+
+
 def form_context(
     catalog: Catalog,
     user: User,
@@ -68,6 +78,7 @@ def form_context(
     client_id: str | None = None,
     message: str | None = None,
     message_kind: str = "error",
+    plan: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     quest = catalog.questionnaire
     items = quest.weekly_items(user.on_medication)
@@ -85,6 +96,9 @@ def form_context(
         "offline_fallback": crisis_view(catalog.crisis.for_country(None))
         if entry.code != catalog.crisis.fallback
         else None,
+        "plan": plan,
+        "has_plan": bool(plan) and safety_plan.has_plan(plan or {}),
+        "therapist_phone": safety_plan.contact_number(plan) if plan else None,
         "items": items,
         "labels": labels,
         "values": values or {},
@@ -121,8 +135,11 @@ def _parse(
 
 
 @router.get("/checkin", response_class=HTMLResponse)
-def checkin_form(request: Request, user: CurrentUser, catalog: CatalogDep) -> Response:
-    return render(request, "checkin/form.html", form_context(catalog, user))
+def checkin_form(
+    request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep
+) -> Response:
+    plan = safety_plan.get(db, user)
+    return render(request, "checkin/form.html", form_context(catalog, user, plan=plan))
 
 
 @router.post("/checkin", response_class=HTMLResponse)
@@ -278,6 +295,7 @@ def _result(
             (s["why"] for s in result["suggestions"] if s["id"] == "urgent_help"), None
         ),
         "follow_up": checkins.follow_up_offered(catalog, user, row),
+        **(_plan_context(db, user) if urgent else {}),
         **(extra or {}),
     }
     return render(request, "checkin/result.html", context, status_code)

@@ -168,4 +168,5 @@ def urgent_steps(result: dict[str, Any], entry: CrisisEntry) -> list[str]:
 
 templates.env.filters["nice_date"] = nice_date
 templates.env.filters["because"] = because
+templates.env.filters["tel"] = lambda phone: re.sub(r"[^\d+]", "", str(phone))
 templates.env.globals["LEVEL_WORDS"] = LEVEL_WORDS

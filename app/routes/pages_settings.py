@@ -14,7 +14,7 @@ from app.errors import Invalid
 from app.models import User
 from app.routes.api_auth import CLEAR_SITE_DATA
 from app.routes.pages_common import EXPIRED, FormDep, csrf_ok, field, render, see_other
-from app.services import accounts, sharing
+from app.services import accounts, safety_plan, sharing
 from app.services.catalog import Catalog
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +50,10 @@ def settings_page(
     request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep, saved: str = ""
 ) -> Response:
     links = sharing.listing(db, user)
-    context = _context(catalog, user, saved=SAVED.get(saved), share_links=links)
+    has_plan = safety_plan.has_plan(safety_plan.get(db, user))
+    context = _context(
+        catalog, user, saved=SAVED.get(saved), share_links=links, has_safety_plan=has_plan
+    )
     return render(request, "settings/index.html", context)
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app import repositories as repo
 from app.models import User, utcnow
-from app.services import activity, sharing, talking_points
+from app.services import activity, safety_plan, sharing, talking_points
 from app.services.catalog import Catalog
 from app.services.checkins import result_of
 
@@ -46,9 +46,15 @@ def export_json(db: Session, user: User) -> dict[str, Any]:
             for row in rows
         ],
         "talking_points": talking_points.selection_export(db, user),
+        "safety_plan": _plan(db, user),
         "share_links": sharing.export_rows(db, user),
         "activity": activity.events(db, user, limit=None),
     }
+
+
+def _plan(db: Session, user: User) -> dict[str, Any] | None:
+    plan = safety_plan.get(db, user)
+    return plan if safety_plan.has_plan(plan) else None
 
 
 def _cell(value: object) -> object:

@@ -20,7 +20,7 @@ from app.engine import Questionnaire
 from app.errors import Invalid
 from app.models import CheckIn, User, utcnow
 from app.schemas import ImportCheckIn, ImportDoc
-from app.services import accounts, activity, checkins, talking_points
+from app.services import accounts, activity, checkins, safety_plan, talking_points
 from app.services.catalog import Catalog
 from app.services.checkins import CLOCK_SKEW, as_utc
 
@@ -153,6 +153,7 @@ def import_export(db: Session, catalog: Catalog, user: User, doc: ImportDoc) -> 
         restored = talking_points.restore_selection(
             db, user, str(choice.checkin_client_id), choice.excluded, choice.own
         )
+    plan_restored = doc.safety_plan is not None and safety_plan.restore(db, user, doc.safety_plan)
     activity.record(
         db, user.id, "import", f"{imported} check-in{'s' if imported != 1 else ''} added"
     )
@@ -162,4 +163,5 @@ def import_export(db: Session, catalog: Catalog, user: User, doc: ImportDoc) -> 
         "conflicts": conflicts,
         "profile_applied": doc.profile is not None,
         "talking_points_restored": restored,
+        "safety_plan_restored": plan_restored,
     }

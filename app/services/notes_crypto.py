@@ -1,4 +1,4 @@
-"""Re-encrypting every note under the current key (after adding a key, or to retire one).
+"""Re-encrypting every note and safety plan under the current key (a new key, or to retire one).
 
 Works on the stored text directly, not through EncryptedText, so a note that fails to
 decrypt is counted and left as it is, never overwritten with the placeholder. Legacy
@@ -8,14 +8,19 @@ plaintext notes get encrypted on the way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import String, column, select, table, update
+from sqlalchemy import Integer, String, TableClause, column, select, table, update
 from sqlmodel import Session
 
 from app.crypto import Keyring, NoteUnreadable, is_encrypted, key_id_of
 
-# The raw column: no type decorator between the query and the stored text.
-_checkin = table("checkin", column("id", String), column("note", String))
+# The raw columns: no type decorator between the query and the stored text. Every
+# encrypted text of the app: the check-in notes and the safety plans.
+_ENCRYPTED = (
+    table("checkin", column("id", String), column("note", String)),
+    table("safety_plan", column("id", Integer), column("plan", String)),
+)
 BATCH = 500
 
 
@@ -27,18 +32,24 @@ class Rotation:
 
 
 def rotate(db: Session, keyring: Keyring) -> Rotation:
-    """Every note not under `keyring.current` is re-encrypted under it, in one transaction."""
+    """Every encrypted text not under `keyring.current` is re-encrypted under it, in one
+    transaction."""
     report = Rotation()
-    after = ""
+    for encrypted in _ENCRYPTED:
+        _rotate(db, keyring, encrypted, report)
+    return report
+
+
+def _rotate(db: Session, keyring: Keyring, encrypted: TableClause, report: Rotation) -> None:
+    key, text = list(encrypted.c)
+    after: Any = None
     while True:
-        rows = db.execute(
-            select(_checkin.c.id, _checkin.c.note)
-            .where(_checkin.c.id > after, _checkin.c.note.is_not(None), _checkin.c.note != "")
-            .order_by(_checkin.c.id)
-            .limit(BATCH)
-        ).all()
+        query = select(key, text).where(text.is_not(None), text != "")
+        if after is not None:
+            query = query.where(key > after)
+        rows = db.execute(query.order_by(key).limit(BATCH)).all()
         if not rows:
-            return report
+            return
         for row_id, stored in rows:
             if key_id_of(stored) == keyring.current:
                 report.already_current += 1
@@ -50,9 +61,9 @@ def rotate(db: Session, keyring: Keyring) -> Rotation:
                 continue
             # Compare-and-set: a note changed meanwhile is left to the next run.
             db.execute(
-                update(_checkin)
-                .where(_checkin.c.id == row_id, _checkin.c.note == stored)
-                .values(note=keyring.encrypt(plain))
+                update(encrypted)
+                .where(key == row_id, text == stored)
+                .values({text.name: keyring.encrypt(plain)})
             )
             report.rewritten += 1
         after = rows[-1][0]

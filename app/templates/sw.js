@@ -17,7 +17,7 @@ var SHELL_URLS = [
 ];
 /* Pages worth having offline. Only a signed-in account's pages are kept (they carry
    X-Account), and one account's pages never sit beside another's. */
-var PAGE_PATHS = /^\/(|checkin|history|settings|talking-points|checkins\/[0-9a-f-]{36})$/;
+var PAGE_PATHS = /^\/(|checkin|history|settings|talking-points|safety-plan|checkins\/[0-9a-f-]{36})$/;
 var ACCOUNT_MARK = "/__account__";
 
 self.addEventListener("install", function (event) {

@@ -66,6 +66,8 @@ def _fill_everything(client: TestClient) -> dict[str, Any]:
     client.post("/api/auth/login", json={"username": "leaver", "password": "wrong passphrase"})
     q = questionnaire(client)
     client.put("/api/profile", json={"goals": GOALS, "country": "GB"})
+    plan = {"reasons": [GOALS], "people": [{"name": "Sam", "phone": "07700 900123"}]}
+    assert client.put("/api/safety-plan", json=plan).status_code == 200
     post_checkin(client, best_answers(q), note=NOTE, taken_at="2026-05-01T08:00:00Z")
     post_checkin(client, risk_answers(q), note=NOTE + " again")
     soup = get_page(client, "/talking-points")

@@ -69,6 +69,7 @@ def test_round_trip_rebuilds_the_same_history_and_results(client: TestClient) ->
         "conflicts": [],
         "profile_applied": True,
         "talking_points_restored": True,
+        "safety_plan_restored": False,
     }
     after = client.get("/api/export").json()
     assert _without_ids(after) == _without_ids(before)

@@ -178,3 +178,30 @@ def test_shared_link_shows_only_the_chosen_points(
     therapist.screenshot(path=shots / "3-expired.png")
     therapist.context.close()
     context.close()
+
+
+def test_the_safety_plan_prints_on_one_page(
+    browser: Browser, live_server: str, shots: Path, tmp_path: Path
+) -> None:
+    context = browser.new_context(**PHONE, base_url=live_server)
+    page = context.new_page()
+    _seed(page)
+    lines = [f"A line of my own, number {n}, written the way I would say it" for n in range(10)]
+    people = [{"name": f"Person {n}", "phone": f"07700 90012{n}"} for n in range(3)]
+    plan = {
+        "warning_signs": lines, "coping": lines, "distractions": lines[:5], "people": people,
+        "professionals": people, "safer_surroundings": lines[:5], "reasons": lines[:5],
+    }  # fmt: skip
+    assert page.request.put("/api/safety-plan", data=plan).ok
+    page.goto("/safety-plan")
+    expect(page.locator("button[data-print]")).to_be_visible()
+    for paper in ("A4", "Letter"):
+        pdf = tmp_path / f"plan-{paper}.pdf"
+        text = _print(page, pdf, paper)
+        assert "What keeps me going" in text and "Person 2" in text
+        assert "Save my plan" not in text and "Make my plan" not in text
+        png = shots / f"plan-{paper}"
+        subprocess.run(
+            [PDFTOPPM, "-png", "-r", "80", "-singlefile", str(pdf), str(png)], check=True
+        )
+    context.close()

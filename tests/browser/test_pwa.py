@@ -194,8 +194,16 @@ def test_no_accessibility_violations_on_any_page(browser: Browser, live_server: 
     page.locator("form.checkin button[type=submit]").click()
     page.wait_for_url("**/checkins/*")
     result = page.url
-    for path in ("/", "/checkin", result, "/history", "/settings", "/offline"):
+    for path in ("/", "/checkin", result, "/history", "/settings", "/offline", "/safety-plan"):
         _axe_clean(page, path)
+    plan = {"coping": ["A walk"], "professionals": [{"name": "Dr Lee", "phone": "020 7946 0000"}]}
+    assert page.request.put("/api/safety-plan", data=plan).ok
+    _axe_clean(page, "/safety-plan")
+    page.goto("/checkin")
+    _answer(page, risky=True)
+    page.locator("form.checkin button[type=submit]").click()
+    page.wait_for_url("**/checkins/*")
+    _axe_clean(page, page.url)  # an urgent result, with the plan and the folded rest
     if page.request.get("/talking-points").ok:
         _axe_clean(page, "/talking-points")
     context.close()
@@ -253,3 +261,30 @@ def test_the_same_form_sent_twice_stores_one_check_in(phone: Any) -> None:
     r = page.request.post("/checkin", form=html_form, max_redirects=0)
     assert r.status == 303 and first.endswith(r.headers["location"])
     assert len(_stored(page)) == 1
+
+
+def test_the_safety_plan_is_there_offline_once_visited(phone: Any, shots: Path) -> None:
+    context, page = phone
+    _sign_up(page, f"plan{uuid.uuid4().hex[:6]}")
+    _controlled(page)
+    page.goto("/safety-plan")
+    page.fill("#f-coping", "Cold water on my face\nCall Sam")
+    page.fill("#f-professionals-0-name", "Dr Lee")
+    page.fill("#f-professionals-0-phone", "020 7946 0000")
+    page.locator("form[action='/safety-plan'] button[type=submit]").click()
+    expect(page.locator("#my-plan")).to_contain_text("Cold water on my face")
+    page.wait_for_function(
+        """async () => {
+          for (const key of await caches.keys()) {
+            const hit = await (await caches.open(key)).match(location.origin + '/safety-plan');
+            if (hit && (await hit.text()).includes('Cold water')) return true;
+          }
+          return false;
+        }"""
+    )
+    context.set_offline(True)
+    page.goto("/safety-plan")
+    expect(page.locator("#my-plan")).to_contain_text("Cold water on my face")
+    expect(page.locator("#my-plan a[href='tel:02079460000']")).to_be_visible()
+    page.screenshot(path=shots / "safety-plan-offline.png", full_page=True)
+    context.set_offline(False)

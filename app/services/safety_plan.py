@@ -1,0 +1,69 @@
+"""The client's own safety plan: read, save, export and import (encrypted at rest)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session
+
+from app import repositories as repo
+from app.crypto import UNREADABLE
+from app.models import SafetyPlan, User, utcnow
+from app.schemas import SafetyPlanIn
+
+PARTS = (
+    "warning_signs",
+    "coping",
+    "distractions",
+    "people",
+    "professionals",
+    "safer_surroundings",
+    "reasons",
+)
+
+
+def empty() -> dict[str, Any]:
+    return {part: [] for part in PARTS}
+
+
+def get(db: Session, user: User) -> dict[str, Any]:
+    """The plan as the JSON of the contract (every list present, maybe empty)."""
+    assert user.id is not None
+    row = repo.safety_plan_of(db, user.id)
+    if row is None or row.plan == UNREADABLE:
+        return {**empty(), "updated_at": None}
+    stored = SafetyPlanIn.model_validate(json.loads(row.plan))
+    return {
+        **stored.model_dump(),
+        "updated_at": row.updated_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def has_plan(plan: dict[str, Any]) -> bool:
+    return any(plan.get(part) for part in PARTS)
+
+
+def save(db: Session, user: User, plan: SafetyPlanIn) -> dict[str, Any]:
+    """Replace the plan (an all-empty plan is kept too: the client cleared it)."""
+    assert user.id is not None
+    row = repo.safety_plan_of(db, user.id) or SafetyPlan(user_id=user.id, plan="")
+    row.plan = json.dumps(plan.model_dump(), ensure_ascii=False)
+    row.updated_at = utcnow()
+    db.add(row)
+    db.flush()
+    return get(db, user)
+
+
+def restore(db: Session, user: User, plan: SafetyPlanIn) -> bool:
+    """From an import: only into an account without a plan of its own (never overwritten)."""
+    assert user.id is not None
+    if has_plan(get(db, user)) or not has_plan(plan.model_dump()):
+        return False
+    save(db, user, plan)
+    return True
+
+
+def contact_number(plan: dict[str, Any]) -> str | None:
+    """The first professional's phone number ("contact your therapist now" calls it)."""
+    return next((p["phone"] for p in plan.get("professionals", []) if p.get("phone")), None)
