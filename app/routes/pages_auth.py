@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from app.crypto import NoteUnreadable, get_keyring
 from app.database import SessionDep
 from app.deps import (
     CatalogDep,
+    CurrentUser,
     SettingsDep,
     clear_session_cookie,
     client_address,
@@ -23,6 +27,8 @@ from app.security import SESSION_COOKIE
 from app.services import accounts
 
 router = APIRouter(include_in_schema=False)
+CODES_COOKIE = "__Host-new-codes"
+CODES_SECONDS = 30 * 60
 
 
 def wait_words(seconds: int) -> str:
@@ -66,8 +72,63 @@ def signup(request: Request, form: FormDep, db: SessionDep, settings: SettingsDe
         return render(
             request, "auth/signup.html", {**context, "message": message}, 429, headers=exc.headers
         )
-    response = render(request, "auth/recovery_codes.html", {"user": new.user, "codes": codes})
+    # Post/Redirect/Get: the codes wait, encrypted, in a short-lived cookie of this browser
+    # until the client says they saved them, so a reload shows them again.
+    response = see_other("/welcome")
     set_session_cookie(response, new.token, settings)
+    sealed = {"codes": codes, "until": int(time.time()) + CODES_SECONDS}
+    response.set_cookie(
+        CODES_COOKIE,
+        get_keyring().encrypt(json.dumps(sealed)),
+        max_age=CODES_SECONDS,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+def _codes(request: Request) -> list[str]:
+    """The new account's recovery codes from its sealed cookie; [] once gone or expired."""
+    sealed = request.cookies.get(CODES_COOKIE)
+    if not sealed:
+        return []
+    try:
+        data = json.loads(get_keyring().decrypt(sealed))
+    except (NoteUnreadable, ValueError):
+        return []
+    if not isinstance(data, dict) or data.get("until", 0) < time.time():
+        return []
+    return [str(code) for code in data.get("codes", [])]
+
+
+@router.get("/welcome", response_class=HTMLResponse)
+def welcome(request: Request, user: CurrentUser) -> Response:
+    return render(request, "auth/recovery_codes.html", {"user": user, "codes": _codes(request)})
+
+
+@router.get("/welcome/recovery-codes.txt")
+def welcome_codes_file(request: Request, user: CurrentUser) -> Response:
+    codes = _codes(request)
+    if not codes:
+        return see_other("/welcome")
+    text = (
+        f"Therapy Check-in recovery codes for {user.username}\n"
+        "Each code works once, if you forget your passphrase.\n\n" + "\n".join(codes) + "\n"
+    )
+    return PlainTextResponse(
+        text, headers={"Content-Disposition": 'attachment; filename="recovery-codes.txt"'}
+    )
+
+
+@router.post("/welcome")
+def welcome_done(request: Request, form: FormDep, user: CurrentUser) -> Response:
+    if not csrf_ok(request, form):
+        context = {"user": user, "codes": _codes(request), "message": EXPIRED}
+        return render(request, "auth/recovery_codes.html", context, 403)
+    response = see_other("/settings")
+    response.delete_cookie(CODES_COOKIE, path="/", secure=True, httponly=True, samesite="strict")
     return response
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -93,8 +95,17 @@ def vapid(settings: Settings) -> Vapid:
         path.parent.mkdir(parents=True, exist_ok=True)
         key = Vapid()
         key.generate_keys()
-        key.save_key(str(path))
-        path.chmod(0o600)
+        # Written aside, then linked into place: a process starting at the same moment
+        # never reads half a file, and the first key made is the one that stays.
+        spare = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        key.save_key(str(spare))
+        spare.chmod(0o600)
+        try:
+            os.link(spare, path)
+        except FileExistsError:
+            pass
+        finally:
+            spare.unlink()
     return Vapid.from_file(str(path))
 
 

@@ -288,3 +288,23 @@ def test_the_safety_plan_is_there_offline_once_visited(phone: Any, shots: Path) 
     expect(page.locator("#my-plan a[href='tel:02079460000']")).to_be_visible()
     page.screenshot(path=shots / "safety-plan-offline.png", full_page=True)
     context.set_offline(False)
+
+
+def test_a_form_served_again_from_the_cache_gets_a_fresh_id(phone: Any) -> None:
+    """Two check-ins answered offline, each on a fresh load of the cached form, arrive as
+    two: the cached form's client_id is used once only."""
+    context, page = phone
+    _sign_up(page, f"cache{uuid.uuid4().hex[:6]}")
+    _controlled(page)
+    context.set_offline(True)
+    page.reload()
+    _submit(page)
+    expect(page.locator("#app-status")).to_contain_text("Saved on this phone")
+    page.reload()  # the same cached page, with the same server-made client_id
+    _submit(page)
+    page.wait_for_function("async () => (await Outbox.all()).length === 2")
+    ids = {entry["client_id"] for entry in _outbox(page)}
+    assert len(ids) == 2
+    context.set_offline(False)
+    page.wait_for_url("**/checkins/*")
+    assert {s["client_id"] for s in _stored(page)} == ids

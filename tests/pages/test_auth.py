@@ -41,15 +41,36 @@ def _signed_up_elsewhere(client: TestClient) -> str:
     return str(name)
 
 
-def test_signup_shows_recovery_codes_once_and_signs_in(client: TestClient) -> None:
-    r = _signup_page(client, "quiet.river", PASSWORD)
-    assert r.status_code == 200
-    soup = soup_of(r)
-    codes = main_of(soup).select("ol.codes li code")
-    assert len(codes) == 8
-    assert all(len(code.get_text()) == 19 for code in codes)
-    assert main_of(soup).find("a", href="/settings") is not None
+def test_signup_shows_recovery_codes_until_saved_and_signs_in(client: TestClient) -> None:
+    r = client.post(
+        "/signup",
+        data={
+            "csrf_token": csrf(get_page(client, "/signup"), "/signup"),
+            "username": "quiet.river",
+            "password": PASSWORD,
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/welcome"  # Post/Redirect/Get
+    assert "new-codes" in r.headers["set-cookie"]
+    soup = get_page(client, "/welcome")
+    codes = [c.get_text() for c in main_of(soup).select("ol.codes li code")]
+    assert len(codes) == 8 and all(len(code) == 19 for code in codes)
+    assert not any(code in r.headers["set-cookie"] for code in codes)  # sealed, not plain
+    # A reload shows the same codes; the download holds them too.
+    again = [c.get_text() for c in main_of(get_page(client, "/welcome")).select("ol.codes code")]
+    assert again == codes
+    text = client.get("/welcome/recovery-codes.txt")
+    assert text.status_code == 200 and "attachment" in text.headers["content-disposition"]
+    assert all(code in text.text for code in codes)
     assert client.get("/settings", follow_redirects=False).status_code == 200
+    # "I have saved them": gone for good.
+    token = csrf(soup, "/welcome")
+    done = client.post("/welcome", data={"csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/settings"
+    after = main_of(get_page(client, "/welcome"))
+    assert after.select("ol.codes") == [] and "no longer here" in after.get_text()
+    assert client.get("/welcome/recovery-codes.txt", follow_redirects=False).status_code == 303
 
 
 def test_signup_form_labels(client: TestClient) -> None:

@@ -40,12 +40,43 @@
     }).catch(function () { /* the app still works online */ });
   }
 
+  /* ---- copy buttons (recovery codes) ---- */
+  Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
+    var source = document.getElementById(button.dataset.copy);
+    if (!source || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var lines = Array.prototype.map.call(source.querySelectorAll("li"), function (li) {
+        return li.textContent.trim();
+      });
+      navigator.clipboard.writeText(lines.join("\n")).then(function () {
+        button.textContent = "Copied";
+      }, function () { button.textContent = "Copy did not work: please write them down"; });
+    });
+  });
+
   /* ---- outbox ---- */
   var pending = null; /* client_id of the check-in this page just saved */
+  var pendingEntry = null;
+
+  /* The result of this page's check-in when another flush (the service worker's) sent it:
+     sending it again is safe, the server answers a repeat with the stored result. */
+  function findPending(r) {
+    if (!pendingEntry || r.offline || r.needsLogin) return;
+    var entry = pendingEntry;
+    Outbox.all().then(function (left) {
+      if (left.some(function (e) { return e.client_id === entry.client_id; })) return null;
+      return Outbox.resend(entry);
+    }).then(function (again) {
+      var sent = again && again.sent[0];
+      if (sent) location.assign("/checkins/" + encodeURIComponent(sent.result.id));
+    }).catch(function () {});
+  }
 
   function report(r) {
     var mine = pending && r.sent.filter(function (s) { return s.entry.client_id === pending; })[0];
     if (mine) { location.assign("/checkins/" + encodeURIComponent(mine.result.id)); return; }
+    findPending(r);
     var parts = [];
     if (r.sent.length) {
       parts.push("<p>Sent from this phone: " + r.sent.map(function (s) {
@@ -84,7 +115,23 @@
     if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
   }
 
+  /* client_ids this phone has sent or queued: a form served again from the offline cache
+     carries an id that was used already, and gets a fresh one. */
+  var USED = "used-client-ids";
+  function usedIds() {
+    try { return JSON.parse(localStorage.getItem(USED) || "[]"); } catch (e) { return []; }
+  }
+  function markUsed(id) {
+    try {
+      var ids = usedIds().filter(function (x) { return x !== id; });
+      ids.push(id);
+      localStorage.setItem(USED, JSON.stringify(ids.slice(-20)));
+    } catch (e) { /* private mode: the server still refuses a changed repeat */ }
+  }
+
   var form = document.querySelector("form.checkin");
+  var formId = form && form.querySelector("input[name=client_id]");
+  if (formId && usedIds().indexOf(formId.value) >= 0) formId.value = uuid();
   if (form && self.Outbox && self.indexedDB) {
     form.addEventListener("submit", function (event) {
       var groups = form.querySelectorAll("fieldset.question");
@@ -118,8 +165,10 @@
       });
       var button = form.querySelector("button[type=submit]");
       if (button) button.disabled = true;
+      markUsed(entry.client_id);
       Outbox.add(entry).then(function () {
         pending = entry.client_id;
+        pendingEntry = entry;
         if (navigator.serviceWorker && navigator.serviceWorker.ready && self.SyncManager) {
           navigator.serviceWorker.ready.then(function (reg) { return reg.sync.register("outbox"); })
             .catch(function () {});
