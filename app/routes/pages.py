@@ -91,6 +91,8 @@ def _home_context(db: Any, catalog: Catalog, user: User) -> dict[str, Any]:
         "due": nice_date(due),
         "overdue": due < date.today(),
         "due_today": due == date.today(),
+        # Checked in within the last week: the home page doesn't ask for this week's again.
+        "done_this_week": latest is not None and due > date.today(),
         "glance": _glance(catalog, summary["domains"]),
     }
     if latest:

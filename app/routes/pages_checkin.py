@@ -277,7 +277,7 @@ def _result(
     urgent = bool(result["urgent"])
     context = {
         "user": user,
-        "nav": "history",
+        "nav": None,  # a result is no menu item of its own
         "result": result,
         "taken_on": nice_date(result["taken_at"]),
         "has_previous": previous is not None,

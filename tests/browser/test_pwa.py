@@ -308,3 +308,28 @@ def test_a_form_served_again_from_the_cache_gets_a_fresh_id(phone: Any) -> None:
     context.set_offline(False)
     page.wait_for_url("**/checkins/*")
     assert {s["client_id"] for s in _stored(page)} == ids
+
+
+NARROW = {**PHONE, "viewport": {"width": 320, "height": 640}}
+
+
+def test_no_page_scrolls_sideways_on_a_small_phone(browser: Browser, live_server: str) -> None:
+    """At 320 px wide the document is exactly as wide as the screen on every page."""
+    context = browser.new_context(**NARROW, base_url=live_server)
+    page = context.new_page()
+    _sign_up(page, f"narrow{uuid.uuid4().hex[:6]}")
+    for _ in range(2):
+        page.goto("/checkin")
+        _answer(page)
+        page.locator("form.checkin button[type=submit]").click()
+        page.wait_for_url("**/checkins/*")
+    result = page.url
+    paths = ["/", "/checkin", result, "/history", "/settings", "/safety-plan", "/talking-points"]
+    wide = {}
+    for path in [*paths, f"{result}/delete", "/offline", "/settings/activity"]:
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wide[path] = width
+    context.close()
+    assert wide == {}

@@ -43,7 +43,11 @@ def test_home_shows_latest_result_trend_and_due_date(
         for tr in main.select("table.glance tbody tr")
     }
     assert rows["Distress"][:2] == ["50", "0"] and rows["Distress"][2].endswith("better")
-    assert "due on" in main.find("section", class_="due").get_text()
+    due = main.find("section", class_="due")
+    assert "due on" in due.get_text()
+    # Checked in today: home doesn't ask for this week's check-in again.
+    assert "checked in this week" in due.get_text()
+    assert due.find("a", href="/checkin").get_text(strip=True) == "Add another check-in"
     assert main.find("a", href="/settings") is None  # profile is set: no nudge
 
 

@@ -117,3 +117,8 @@ def test_an_urgent_result_is_short_and_folds_the_rest(
     # how often the thoughts came.
     assert "come often" in first.get_text() and "therapist now" in first.get_text()
     assert len(first.select("ol.plan li")) >= 3
+
+
+def test_the_menu_marks_no_item_on_a_result(client: TestClient, user: dict[str, Any]) -> None:
+    _url, soup = _result(client, good_answers(client))
+    assert soup.find("nav").find(attrs={"aria-current": "page"}) is None
