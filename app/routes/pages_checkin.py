@@ -338,9 +338,20 @@ def delete_confirm(
     request: Request, checkin_id: str, user: CurrentUser, db: SessionDep
 ) -> Response:
     """Ask before deleting one check-in (a mistaken or repeated answer)."""
-    row = checkins.get(db, user, checkin_id)  # NotFound: the 404 page
-    context = {"user": user, "nav": "history", "row": row, "taken_on": nice_date(row.taken_at)}
-    return render(request, "checkin/delete.html", context)
+    return _delete_page(request, user, checkins.get(db, user, checkin_id))
+
+
+def _delete_page(
+    request: Request, user: User, row: CheckIn, message: str | None = None, status: int = 200
+) -> Response:
+    context = {
+        "user": user,
+        "nav": None,
+        "row": row,
+        "taken_on": nice_date(row.taken_at),
+        "message": message,
+    }
+    return render(request, "checkin/delete.html", context, status)
 
 
 @router.post("/checkins/{checkin_id}/delete", response_class=HTMLResponse)
@@ -354,13 +365,6 @@ def delete_submit(
 ) -> Response:
     row = checkins.get(db, user, checkin_id)
     if not csrf_ok(request, form):
-        context = {
-            "user": user,
-            "nav": "history",
-            "row": row,
-            "taken_on": nice_date(row.taken_at),
-            "message": EXPIRED,
-        }
-        return render(request, "checkin/delete.html", context, 403)
+        return _delete_page(request, user, row, EXPIRED, 403)
     checkins.delete(db, catalog, user, checkin_id)
     return see_other("/history?deleted=1")
