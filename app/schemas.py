@@ -254,14 +254,30 @@ class ImportConflict(BaseModel):
     detail: str
 
 
+ImportField = Literal[
+    "country", "on_medication", "therapy_started_on", "goals", "display_name", "safety_plan"
+]
+
+
+class ProfileChange(BaseModel):
+    field: ImportField
+    current: Any = Field(description="The value in this account (null when unset)")
+    in_file: Any = Field(description="The value in the file")
+    applied: bool
+
+
 class ImportOut(BaseModel):
     imported: int = Field(description="Check-ins added")
     already_present: int = Field(description="Check-ins already here with the same answers")
     conflicts: list[ImportConflict] = Field(
         description="Same client_id here with different answers or note: kept as it was"
     )
-    profile_applied: bool
+    profile_changes: list[ProfileChange] = Field(
+        description="Each value in the file that differs from this account's, and whether "
+        "it was applied (only those named in `apply` are)"
+    )
+    profile_applied: list[str] = Field(description="Profile fields set from the file")
     talking_points_restored: bool
     safety_plan_restored: bool = Field(
-        default=False, description="The file's safety plan, into an account that had none"
+        description="The account's safety plan was replaced by the file's (apply=safety_plan)"
     )

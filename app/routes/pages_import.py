@@ -12,9 +12,10 @@ from starlette.datastructures import UploadFile
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser
 from app.errors import Invalid
-from app.routes.pages_common import EXPIRED, FormDep, csrf_ok, render, see_other
-from app.schemas import ImportDoc
+from app.routes.pages_common import EXPIRED, FormDep, csrf_ok, nice_date, render, see_other
+from app.schemas import ImportDoc, ImportProfile, ImportSafetyPlan
 from app.services import importer
+from app.services.catalog import Catalog
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,9 +35,85 @@ def _problems(exc: ValidationError) -> str:
     return "Nothing was imported. " + "; ".join(lines)
 
 
+def _shown(catalog: Catalog, field: str, value: object) -> str:
+    """A profile value in words, for the question 'use the file's value?'."""
+    if value is None or value == "":
+        return "not set"
+    if field == "country":
+        return dict(catalog.crisis.countries()).get(str(value), str(value))
+    if field == "on_medication":
+        return "yes" if value else "no"
+    if field == "therapy_started_on":
+        return nice_date(str(value))
+    return str(value)
+
+
+def _choices(catalog: Catalog, changes: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Each difference as a tick box; ticked at first only where nothing would be lost."""
+    rows = []
+    for change in changes:
+        name, here, there = str(change["field"]), change["current"], change["in_file"]
+        unset = here is None or (name == "country" and here == "OTHER")
+        rows.append(
+            {
+                "field": name,
+                "label": importer.PROFILE_LABELS.get(name, "Your safety plan"),
+                "here": _shown(catalog, name, here) if name != "safety_plan" else here,
+                "there": _shown(catalog, name, there) if name != "safety_plan" else there,
+                "keep": json.dumps(there) if name == "safety_plan" else _raw(there),
+                "ticked": unset,
+            }
+        )
+    return rows
+
+
+def _raw(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
 @router.get("/settings/import")
+@router.get("/settings/import/changes")
 def import_redirect() -> Response:
     return see_other("/settings#data")
+
+
+@router.post("/settings/import/changes", response_class=HTMLResponse)
+def import_changes(
+    request: Request, form: FormDep, user: CurrentUser, db: SessionDep, catalog: CatalogDep
+) -> Response:
+    """The client's answer to "use these values from the file?": only the ticked ones."""
+
+    def page(status: int, **context: object) -> Response:
+        return render(request, "talking/import_result.html", {"user": user, **context}, status)
+
+    if not csrf_ok(request, form):
+        return page(403, error=EXPIRED)
+    chosen = [str(v) for v in form.getlist("apply") if str(v) in importer.APPLICABLE]
+    given: dict[str, object] = {}
+    for name in importer.PROFILE_LABELS:
+        key = f"file_{name}"
+        if name in chosen and key in form:
+            raw = str(form[key])
+            given[name] = (raw == "yes") if name == "on_medication" else (raw or None)
+    if "country" in given and given["country"] is None:
+        given.pop("country")
+    try:
+        profile = ImportProfile.model_validate(given) if given else None
+        plan = None
+        if "safety_plan" in chosen and "file_safety_plan" in form:
+            plan = ImportSafetyPlan.model_validate_json(str(form["file_safety_plan"]))
+        applied = importer.apply_changes(db, catalog, user, profile, plan, chosen)
+    except (ValidationError, ValueError):
+        return page(422, error="Those values couldn't be read, so nothing was changed.")
+    except Invalid as exc:
+        db.rollback()  # nothing half-stored
+        return page(422, error=str(exc.detail))
+    labels = [
+        importer.PROFILE_LABELS.get(name, "Your safety plan").lower() for name in applied
+    ]
+    return page(200, applied=labels)
 
 
 @router.post("/settings/import", response_class=HTMLResponse)
@@ -65,4 +142,4 @@ async def import_page(
     except Invalid as exc:
         db.rollback()  # nothing half-stored
         return page(422, error=str(exc.detail))
-    return page(200, outcome=outcome)
+    return page(200, outcome=outcome, choices=_choices(catalog, outcome["profile_changes"]))

@@ -1,5 +1,9 @@
 """Reading a JSON export back into an account: same history, same results, nothing twice.
 
+Check-ins are merged. What the client already has (country, medication, therapy start,
+goals, display name, safety plan) is never changed unasked: the import reports each value
+in the file that differs from the account's, and applies only those the client names.
+
 Check-ins are re-inserted with their stored results rather than evaluated again: a result
 depends on the profile at the time (medication, therapy start), which the export cannot
 replay, and the client should see again exactly what they were told. The raw answers and
@@ -11,6 +15,8 @@ stored.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session
@@ -19,7 +25,7 @@ from app import repositories as repo
 from app.engine import Questionnaire
 from app.errors import Invalid
 from app.models import CheckIn, User, utcnow
-from app.schemas import ImportCheckIn, ImportDoc
+from app.schemas import ImportCheckIn, ImportDoc, ImportProfile, ImportSafetyPlan
 from app.services import accounts, activity, checkins, safety_plan, talking_points
 from app.services.catalog import Catalog
 from app.services.checkins import CLOCK_SKEW, as_utc
@@ -87,6 +93,84 @@ def _check(catalog: Catalog, doc: ImportDoc) -> None:
         raise Invalid("Nothing was imported. " + "; ".join(shown) + tail + ".")
 
 
+PROFILE_LABELS = {
+    "country": "Country (for the crisis numbers)",
+    "on_medication": "Taking medication",
+    "therapy_started_on": "Date therapy started",
+    "goals": "Your goals",
+    "display_name": "Name on shared sheets",
+}
+APPLICABLE = (*PROFILE_LABELS, "safety_plan")
+
+
+def _clean(field: str, value: Any) -> Any:
+    """A profile value as the account would store it, so equal values compare equal."""
+    if field == "country":
+        return str(value).upper()
+    if field in ("goals", "display_name"):
+        return " ".join(str(value or "").split()) or None
+    return value
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def differences(db: Session, user: User, doc: ImportDoc) -> list[dict[str, Any]]:
+    """What the file would change in this account: each value here, and the file's."""
+    found: list[dict[str, Any]] = []
+    if doc.profile is not None:
+        given = doc.profile.model_dump()
+        for field in PROFILE_LABELS:
+            if field not in doc.profile.model_fields_set or not hasattr(user, field):
+                continue  # a file without the field asks for no change
+            here, there = _clean(field, getattr(user, field)), _clean(field, given[field])
+            if here != there:
+                found.append({"field": field, "current": _plain(here), "in_file": _plain(there)})
+    if doc.safety_plan is not None:
+        here_plan = safety_plan.get(db, user)
+        there_plan = doc.safety_plan.model_dump()
+        if safety_plan.has_plan(there_plan) and any(
+            here_plan[part] != there_plan[part] for part in safety_plan.PARTS
+        ):
+            current = {part: here_plan[part] for part in safety_plan.PARTS}
+            found.append(
+                {
+                    "field": "safety_plan",
+                    "current": current if safety_plan.has_plan(current) else None,
+                    "in_file": there_plan,
+                }
+            )
+    return found
+
+
+def apply_changes(
+    db: Session,
+    catalog: Catalog,
+    user: User,
+    profile: ImportProfile | None,
+    plan: ImportSafetyPlan | None,
+    chosen: Iterable[str],
+) -> list[str]:
+    """Set the named values from the file; returns the names of those that changed."""
+    doc = ImportDoc(format="therapy-checkin-export", format_version=1)
+    doc.profile, doc.safety_plan = profile, plan
+    wanted = set(chosen)
+    changes = [d for d in differences(db, user, doc) if d["field"] in wanted]
+    fields = {
+        d["field"]: getattr(profile, d["field"]) for d in changes if d["field"] in PROFILE_LABELS
+    }
+    if fields:
+        accounts.update_profile(db, user, known_countries=catalog.country_codes, changes=fields)
+    if plan is not None and any(d["field"] == "safety_plan" for d in changes):
+        safety_plan.save(db, user, plan)
+    applied = [d["field"] for d in changes]
+    if applied:
+        assert user.id is not None
+        activity.record(db, user.id, "import", "set from the file: " + ", ".join(applied))
+    return applied
+
+
 def _row(user_id: int, entry: ImportCheckIn) -> CheckIn:
     return CheckIn(
         user_id=user_id,
@@ -107,17 +191,15 @@ def _row(user_id: int, entry: ImportCheckIn) -> CheckIn:
     )
 
 
-def import_export(db: Session, catalog: Catalog, user: User, doc: ImportDoc) -> dict[str, Any]:
-    """Apply the profile, add the check-ins this account lacks, restore the sheet's choice."""
+def import_export(
+    db: Session, catalog: Catalog, user: User, doc: ImportDoc, apply: Iterable[str] = ()
+) -> dict[str, Any]:
+    """Add the check-ins this account lacks and restore the sheet's choice; of the profile
+    and safety plan, change only the values named in `apply`."""
     assert user.id is not None
     _check(catalog, doc)
-    if doc.profile is not None:
-        accounts.update_profile(
-            db,
-            user,
-            known_countries=catalog.country_codes,
-            changes=doc.profile.model_dump(),
-        )
+    changes = differences(db, user, doc)
+    applied = apply_changes(db, catalog, user, doc.profile, doc.safety_plan, apply)
     have = {row.client_id: row for row in repo.checkins_since(db, user.id, None)}
     imported = already = 0
     conflicts = []
@@ -153,7 +235,6 @@ def import_export(db: Session, catalog: Catalog, user: User, doc: ImportDoc) -> 
         restored = talking_points.restore_selection(
             db, user, str(choice.checkin_client_id), choice.excluded, choice.own
         )
-    plan_restored = doc.safety_plan is not None and safety_plan.restore(db, user, doc.safety_plan)
     activity.record(
         db, user.id, "import", f"{imported} check-in{'s' if imported != 1 else ''} added"
     )
@@ -161,7 +242,8 @@ def import_export(db: Session, catalog: Catalog, user: User, doc: ImportDoc) -> 
         "imported": imported,
         "already_present": already,
         "conflicts": conflicts,
-        "profile_applied": doc.profile is not None,
+        "profile_changes": [{**d, "applied": d["field"] in applied} for d in changes],
+        "profile_applied": [f for f in applied if f != "safety_plan"],
         "talking_points_restored": restored,
-        "safety_plan_restored": plan_restored,
+        "safety_plan_restored": "safety_plan" in applied,
     }

@@ -55,15 +55,6 @@ def save(db: Session, user: User, plan: SafetyPlanIn) -> dict[str, Any]:
     return get(db, user)
 
 
-def restore(db: Session, user: User, plan: SafetyPlanIn) -> bool:
-    """From an import: only into an account without a plan of its own (never overwritten)."""
-    assert user.id is not None
-    if has_plan(get(db, user)) or not has_plan(plan.model_dump()):
-        return False
-    save(db, user, plan)
-    return True
-
-
 def contact_number(plan: dict[str, Any]) -> str | None:
     """The first professional's phone number ("contact your therapist now" calls it)."""
     return next((p["phone"] for p in plan.get("professionals", []) if p.get("phone")), None)

@@ -14,6 +14,7 @@ from tests.helpers import best_answers, post_checkin, questionnaire, risk_answer
 from tests.pages.helpers import get_page, hidden
 
 PROFILE_KEYS = ("therapy_started_on", "on_medication", "country", "goals")
+ASKED = ("country", "on_medication", "therapy_started_on", "goals")  # the order they're listed
 
 
 def _without_ids(export: dict[str, Any]) -> list[dict[str, Any]]:
@@ -61,13 +62,16 @@ def test_round_trip_rebuilds_the_same_history_and_results(client: TestClient) ->
     assert client.delete("/api/account").status_code == 204
 
     signup(client, "roundtrip")  # the same name is free again
-    r = client.post("/api/import", json=before)
+    r = client.post("/api/import", params={"apply": ASKED}, json=before)
     assert r.status_code == 200, r.text
-    assert r.json() == {
+    outcome = r.json()
+    changes = outcome.pop("profile_changes")
+    assert [(c["field"], c["applied"]) for c in changes] == [(k, True) for k in ASKED]
+    assert outcome == {
         "imported": heavy_case.WEEKS,
         "already_present": 0,
         "conflicts": [],
-        "profile_applied": True,
+        "profile_applied": list(ASKED),
         "talking_points_restored": True,
         "safety_plan_restored": False,
     }
@@ -197,3 +201,40 @@ def test_import_needs_json_and_a_session(client: TestClient) -> None:
     r = client.post("/api/import", content=b"x", headers={"content-type": "text/plain"})
     assert r.status_code == 415
     assert client.post("/api/import", json={"format": "therapy-checkin-export"}).status_code == 401
+
+
+def test_import_never_changes_the_profile_unasked(client: TestClient, user: dict[str, Any]) -> None:
+    mine = {"therapy_started_on": "2026-01-05", "on_medication": False, "country": "GB"}
+    assert client.put("/api/profile", json={**mine, "goals": "Sleep"}).status_code == 200
+    q = questionnaire(client)
+    post_checkin(client, best_answers(q), taken_at="2026-05-01T08:00:00Z")
+    doc = client.get("/api/export").json()
+    doc["profile"] = {"therapy_started_on": None, "on_medication": True, "country": "US"}
+    doc["checkins"][0]["client_id"] = str(uuid.uuid4())  # one more check-in to merge
+
+    r = client.post("/api/import", json=doc)
+    assert r.status_code == 200, r.text
+    assert r.json()["imported"] == 1 and r.json()["profile_applied"] == []
+    # The file holds no goals, so it asks to change none; the rest differs and is listed.
+    assert r.json()["profile_changes"] == [
+        {"field": "country", "current": "GB", "in_file": "US", "applied": False},
+        {"field": "on_medication", "current": False, "in_file": True, "applied": False},
+        {
+            "field": "therapy_started_on",
+            "current": "2026-01-05",
+            "in_file": None,
+            "applied": False,
+        },
+    ]
+    assert client.get("/api/profile").json() == {
+        **client.get("/api/profile").json(),
+        **mine,
+        "goals": "Sleep",
+    }
+
+    r = client.post("/api/import", params={"apply": ["country"]}, json=doc)
+    assert r.json()["imported"] == 0 and r.json()["profile_applied"] == ["country"]
+    profile = client.get("/api/profile").json()
+    assert profile["country"] == "US" and profile["on_medication"] is False
+    assert profile["therapy_started_on"] == "2026-01-05" and profile["goals"] == "Sleep"
+    assert client.post("/api/import", params={"apply": ["colour"]}, json=doc).status_code == 422

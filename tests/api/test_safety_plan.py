@@ -70,14 +70,22 @@ def test_the_plan_is_exported_imported_and_deleted_with_the_account(
     assert exported["safety_plan"]["reasons"] == ["My niece"]
 
     client.cookies.clear()
-    signup(client)  # a new account: the file's plan comes in
+    signup(client)  # a new account: the file's plan is offered, and comes in when asked
     r = client.post("/api/import", json=exported)
-    assert r.status_code == 200 and r.json()["safety_plan_restored"] is True, r.text
+    assert r.status_code == 200 and r.json()["safety_plan_restored"] is False, r.text
+    [offer] = [c for c in r.json()["profile_changes"] if c["field"] == "safety_plan"]
+    assert offer["current"] is None and offer["in_file"]["reasons"] == ["My niece"]
+    assert client.get("/api/safety-plan").json()["people"] == []
+    r = client.post("/api/import", params={"apply": "safety_plan"}, json=exported)
+    assert r.json()["safety_plan_restored"] is True, r.text
     assert client.get("/api/safety-plan").json()["people"] == PLAN["people"]
-    # An account with a plan of its own keeps it: an import never overwrites it.
+    # An account with a plan of its own keeps it unless the client names it.
     mine = {**PLAN, "reasons": ["My garden"]}
     assert client.put("/api/safety-plan", json=mine).status_code == 200
-    assert client.post("/api/import", json=exported).json()["safety_plan_restored"] is False
+    r = client.post("/api/import", json=exported).json()
+    assert r["safety_plan_restored"] is False
+    [offer] = [c for c in r["profile_changes"] if c["field"] == "safety_plan"]
+    assert offer["current"]["reasons"] == ["My garden"] and offer["applied"] is False
     assert client.get("/api/safety-plan").json()["reasons"] == ["My garden"]
 
     assert client.delete("/api/account").status_code == 204

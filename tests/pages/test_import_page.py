@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -39,3 +40,40 @@ def test_settings_page_imports_an_uploaded_file(client: TestClient) -> None:
     words = " ".join(soup_of(upload(raw)).get_text().split())
     assert "0 check-ins added" in words and "1 already here" in words
     assert client.get("/api/export").json()["checkins"][0]["note"] == "kept"
+
+
+def test_the_import_page_asks_before_changing_settings(client: TestClient) -> None:
+    signup(client, "asked")
+    mine = {"therapy_started_on": "2026-01-05", "on_medication": False, "country": "GB"}
+    assert client.put("/api/profile", json={**mine, "goals": "Sleep"}).status_code == 200
+    plan = {"reasons": ["My dog"], "people": [{"name": "Sam", "phone": "+44 7700 900123"}]}
+    doc = client.get("/api/export").json()
+    doc["profile"] = {**mine, "country": "US", "goals": "Walk daily"}
+    doc["safety_plan"] = plan
+    csrf = hidden(
+        get_page(client, "/settings").find("form", action="/settings/import"), "csrf_token"
+    )
+    files = {"file": ("export.json", json.dumps(doc).encode(), "application/json")}
+    r = client.post("/settings/import", data={"csrf_token": csrf}, files=files)
+    assert r.status_code == 200
+    soup = soup_of(r)
+    form = soup.find("form", action="/settings/import/changes")
+    boxes = {b["value"]: b.has_attr("checked") for b in form.find_all("input", type="checkbox")}
+    # What the client has is unticked; the plan they don't have yet is ticked; nothing changed.
+    assert boxes == {"country": False, "goals": False, "safety_plan": True}
+    words = " ".join(form.get_text().split())
+    assert "yours is United Kingdom, the file says United States" in words
+    assert "yours is Sleep, the file says Walk daily" in words
+    assert client.get("/api/profile").json()["country"] == "GB"
+    assert client.get("/api/safety-plan").json()["reasons"] == []
+
+    data: dict[str, Any] = {i["name"]: i["value"] for i in form.find_all("input", type="hidden")}
+    data["apply"] = ["goals", "safety_plan"]
+    r = client.post("/settings/import/changes", data=data)
+    assert r.status_code == 200, r.text
+    assert "Taken from the file" in soup_of(r).get_text()
+    profile = client.get("/api/profile").json()
+    assert profile["goals"] == "Walk daily" and profile["country"] == "GB"
+    assert client.get("/api/safety-plan").json()["people"] == plan["people"]
+    data["csrf_token"] = "forged"
+    assert client.post("/settings/import/changes", data=data).status_code == 403
