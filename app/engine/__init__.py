@@ -6,6 +6,7 @@ from app.engine.loading import DataFileError
 from app.engine.questionnaire import Item, Note, Questionnaire, load_questionnaire
 from app.engine.rules import RuleSet, load_rules
 from app.engine.scoring import DATA_DIR, default_rules, score, therapy_week
+from app.engine.trends import start_value
 from app.engine.types import (
     DOMAINS,
     SIGN_IDS,
@@ -55,5 +56,6 @@ __all__ = [
     "load_questionnaire",
     "load_rules",
     "score",
+    "start_value",
     "therapy_week",
 ]

@@ -52,8 +52,27 @@ class Course:
 
     def shown(self, well: float) -> int:
         """A wellness reading back on the domain's own 0-100 scale, as the client sees it."""
-        value = round_half_up(well)
-        return value if self.higher_is == "better" else 100 - value
+        return shown_value(well, self.higher_is)
+
+
+def shown_value(well: float, higher_is: HigherIs) -> int:
+    """A wellness reading back on the domain's own 0-100 scale: rounded as wellness first,
+    so a .5 always rounds towards better, whichever way the domain runs."""
+    value = round_half_up(well)
+    return value if higher_is == "better" else 100 - value
+
+
+def baseline(wells: Sequence[float], rules: RuleSet) -> float:
+    """The client's own start, as wellness: the mean of their first few check-ins."""
+    first = wells[: rules.timing.baseline_checkins.value]
+    return sum(first) / len(first)
+
+
+def start_value(values: Sequence[int], higher_is: HigherIs, rules: RuleSet) -> int:
+    """The start the client is shown, on the domain's own scale, from values on that scale
+    (oldest first): the same number the signs call "when you started"."""
+    wells = [v if higher_is == "better" else 100 - v for v in values]
+    return shown_value(baseline(wells, rules), higher_is)
 
 
 def timeline(
@@ -92,15 +111,14 @@ def course(points: Sequence[Point], domain: str, rules: RuleSet) -> Course | Non
     values = [v for v in before if v is not None]
     if found is None or not values:
         return None
-    baseline = values[: rules.timing.baseline_checkins.value]
     window = values[-rules.timing.best_recent_window.value :]
     pairs = [(a + b) / 2 for a, b in pairwise(window)]
     now = wellness(found)
     return Course(
         domain=domain,
         higher_is=found.higher_is,
-        start=sum(baseline) / len(baseline),
-        baseline_size=len(baseline),
+        start=baseline(values, rules),
+        baseline_size=min(len(values), rules.timing.baseline_checkins.value),
         best=max(pairs) if pairs else None,
         now=now,
         recent=(now + values[-1]) / 2,

@@ -34,6 +34,7 @@ from app.routes.pages_common import (
     domain_name,
     nice_date,
     render,
+    start_sentence,
     tone,
     urgent_steps,
 )
@@ -59,17 +60,17 @@ for _sub in (
 
 
 def _glance(catalog: Catalog, domains: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per domain: first and latest value, an arrow, and which way that is."""
+    """One row per domain: the start and latest value, an arrow, and which way that is."""
     rows = []
     for domain in (d for d in SHOWN_DOMAINS if d in domains):
         entry = domains[domain]
-        change = entry["change"]
+        change = entry["change_from_start"]
         feel = tone(change, entry["higher_is"])
         words = "no change" if feel == "same" else feel
         rows.append(
             {
                 "name": domain_name(catalog, domain),
-                "first": entry["first"],
+                "start": entry["start"],
                 "latest": entry["latest"],
                 "arrow": ARROWS[(change > 0) - (change < 0)],
                 "tone": feel,
@@ -77,6 +78,11 @@ def _glance(catalog: Catalog, domains: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _start_note(domains: dict[str, Any]) -> str:
+    counts = [domains[d]["start_checkins"] for d in SHOWN_DOMAINS if d in domains]
+    return start_sentence(max(counts, default=1))
 
 
 def _home_context(db: Any, catalog: Catalog, user: User) -> dict[str, Any]:
@@ -94,6 +100,7 @@ def _home_context(db: Any, catalog: Catalog, user: User) -> dict[str, Any]:
         # Checked in within the last week: the home page doesn't ask for this week's again.
         "done_this_week": latest is not None and due > date.today(),
         "glance": _glance(catalog, summary["domains"]),
+        "start_note": _start_note(summary["domains"]),
     }
     if latest:
         context["latest_on"] = nice_date(latest["taken_at"])

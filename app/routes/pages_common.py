@@ -109,6 +109,17 @@ def domain_name(catalog: Catalog, domain: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+_COUNT_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def start_sentence(checkins: int, whose: str = "your", start: str = "Start") -> str:
+    """What "Start" means, for however many first check-ins the baseline averaged."""
+    if checkins <= 1:
+        return f"{start} is {whose} first check-in."
+    count = _COUNT_WORDS[checkins - 1] if checkins <= len(_COUNT_WORDS) else str(checkins)
+    return f"{start} is the average of {whose} first {count} check-ins."
+
+
 def direction_words(higher_is: str) -> str:
     return "higher is better" if higher_is == "better" else "higher is worse"
 

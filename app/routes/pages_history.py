@@ -17,6 +17,7 @@ from app.routes.pages_common import (
     nice_date,
     render,
     short_date,
+    start_sentence,
     tone,
 )
 from app.services import checkins
@@ -75,7 +76,7 @@ def _chart(catalog: Catalog, domain: str, entry: dict[str, Any]) -> dict[str, An
             }
         )
     name = domain_name(catalog, domain)
-    feel = tone(entry["change"], entry["higher_is"])
+    feel = tone(entry["change_from_start"], entry["higher_is"])
     count = len(points)
     first_on, last_on = nice_date(points[0]["taken_at"]), nice_date(points[-1]["taken_at"])
     if count == 1:
@@ -84,8 +85,8 @@ def _chart(catalog: Catalog, domain: str, entry: dict[str, Any]) -> dict[str, An
         moved = "no change" if feel == "same" else feel
         when = f"on {first_on}" if first_on == last_on else f"from {first_on} to {last_on}"
         desc = (
-            f"{count} check-ins {when}. Started at {entry['first']}, "
-            f"now {entry['latest']}: {moved}."
+            f"{count} check-ins {when}. Start {entry['start']}, "
+            f"now {entry['latest']}: {moved}. {start_sentence(entry['start_checkins'])}"
         )
     desc += (
         f" Scale 0 to 100, {direction_words(entry['higher_is'])}. The latest value is in "

@@ -10,7 +10,7 @@ import itertools
 from datetime import datetime
 from typing import Any
 
-from app.routes.pages_common import direction_words, short_date
+from app.routes.pages_common import direction_words, short_date, start_sentence
 
 WIDTH, HEIGHT = 360, 128
 LEFT, RIGHT, TOP, BOTTOM = 30, 262, 8, 106
@@ -40,6 +40,10 @@ def _spread(ends: list[float], gap: float = 12.0) -> list[float]:
     return [min(p, BOTTOM + 8) for p in placed]
 
 
+def _from(entry: dict[str, Any]) -> str:
+    return f"{entry['start']} at the start" if "start" in entry else f"{entry['first']} at first"
+
+
 def chart(trend: dict[str, Any] | None) -> dict[str, Any] | None:
     if not trend or not trend.get("series"):
         return None
@@ -61,11 +65,14 @@ def chart(trend: dict[str, Any] | None) -> dict[str, Any] | None:
                 "end_y": points[-1]["y"],
                 "latest": entry["latest"],
                 "text": (
-                    f"{entry['name'][:1].upper() + entry['name'][1:]}: {entry['first']} at first, "
+                    f"{entry['name'][:1].upper() + entry['name'][1:]}: {_from(entry)}, "
                     f"{entry['latest']} now ({direction_words(entry['higher_is'])})."
                 ),
             }
         )
+    # Sheets shared before the start was kept say "at first": their number is the first one.
+    counts = [e["start_checkins"] for e in trend["series"] if "start" in e]
+    note = start_sentence(max(counts), whose="my", start="The start") if counts else None
     for item, label_y in zip(series, _spread([s["end_y"] + 4 for s in series]), strict=True):
         item["label_y"] = label_y
     first = min(trend["series"][0]["points"], key=lambda p: _moment(p["at"]))["at"]
@@ -82,4 +89,5 @@ def chart(trend: dict[str, Any] | None) -> dict[str, Any] | None:
         "first_label": short_date(first),
         "last_label": short_date(last["at"]),
         "single": len(moments) == len(trend["series"]),
+        "start_note": note,
     }

@@ -17,9 +17,11 @@ from app.engine import (
     CheckInRecord,
     DomainScore,
     Evaluation,
+    HigherIs,
     Item,
     Profile,
     evaluate,
+    start_value,
     therapy_week,
 )
 from app.errors import Conflict, Invalid, NotFound
@@ -345,13 +347,28 @@ def page(
     return rows, (encode_cursor(rows[-1]) if more and rows else None)
 
 
+def _start(
+    catalog: Catalog, every: Sequence[CheckIn], domain: str, higher_is: HigherIs, latest: int
+) -> dict[str, int]:
+    """The client's start in a domain, the same number the latest result calls "when you
+    started": the engine's baseline from every check-in before the latest (all of them,
+    not only those since therapy started); the only one when there is just one."""
+    values = [r.result["scores"][domain]["value"] for r in every if domain in r.result["scores"]]
+    if every and domain in every[-1].result["scores"] and len(values) > 1:
+        values.pop()  # the latest is compared with the start, not part of it
+    used = min(len(values), catalog.rules.timing.baseline_checkins.value)
+    start = start_value(values, higher_is, catalog.rules)
+    return {"start": start, "start_checkins": used, "change_from_start": latest - start}
+
+
 def summary(db: Session, catalog: Catalog, user: User) -> dict[str, Any]:
     """Per-domain trend since therapy started, plus the latest result."""
     assert user.id is not None
     since = (
         datetime.combine(user.therapy_started_on, time(), UTC) if user.therapy_started_on else None
     )
-    rows = repo.checkins_since(db, user.id, since)
+    every = repo.checkins_since(db, user.id, None)
+    rows = [r for r in every if since is None or as_utc(r.taken_at) >= since]
     domains: dict[str, dict[str, Any]] = {}
     for row in rows:
         for domain, score in row.result["scores"].items():
@@ -365,9 +382,10 @@ def summary(db: Session, catalog: Catalog, user: User) -> dict[str, Any]:
                     "band": score["band"],
                 }
             )
-    for entry in domains.values():
+    for domain, entry in domains.items():
         first, last = entry["points"][0]["value"], entry["points"][-1]["value"]
         entry.update(first=first, latest=last, change=last - first)
+        entry.update(_start(catalog, every, domain, entry["higher_is"], last))
     latest = repo.latest_checkins(db, user.id, 1)
     now = utcnow()
     due = (latest[0].taken_at + timedelta(days=7)) if latest else now

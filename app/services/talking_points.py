@@ -76,6 +76,8 @@ def _trend(catalog: Catalog, domains: dict[str, Any]) -> dict[str, Any] | None:
                 "name": catalog.rules.wording.domain_name(domain),
                 "higher_is": entry["higher_is"],
                 "first": entry["first"],
+                "start": entry["start"],
+                "start_checkins": entry["start_checkins"],
                 "latest": entry["latest"],
                 "points": [{"at": p["taken_at"], "value": p["value"]} for p in entry["points"]],
             }

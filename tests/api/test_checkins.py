@@ -220,3 +220,41 @@ def test_summary_trend_since_therapy_started(client, user):
     assert len(s["domains"]["heard"]["points"]) == 3
     assert s["latest"]["taken_at"].startswith("2026-01-21")
     assert s["therapy_started_on"] == "2026-01-01"
+
+
+def _distress_and_progress(q, distress: int, progress: int) -> dict[str, int]:
+    answers = best_answers(q) | {"distress_week": distress}
+    return answers | {i["id"]: progress for i in q["items"] if i["domain"] == "progress"}
+
+
+def test_summary_start_is_the_engines_baseline(client, user):
+    client.put("/api/profile", json={"therapy_started_on": "2026-01-01"})
+    q = questionnaire(client)
+    # Before therapy started, then two weeks in: distress 25, 50, 100; progress 50, 75, 75.
+    for when, distress, progress in (
+        ("2025-12-20", 2, 3),
+        ("2026-01-07", 3, 4),
+        ("2026-01-14", 5, 4),
+    ):
+        post_checkin(
+            client, _distress_and_progress(q, distress, progress), taken_at=f"{when}T10:00:00Z"
+        )
+    domains = client.get("/api/summary").json()["domains"]
+    distress, progress = domains["distress"], domains["progress"]
+    # Unchanged: the first and the change since therapy started.
+    assert (distress["first"], distress["latest"], distress["change"]) == (50, 100, 50)
+    # The start counts every check-in, averaged as wellness (75 and 50 -> 62.5 -> 63): 37.
+    assert distress["start"] == 37 and distress["change_from_start"] == 63
+    assert progress["start"] == 63 and progress["change_from_start"] == 12
+    assert distress["start_checkins"] == progress["start_checkins"] == 2
+
+
+def test_summary_start_leaves_out_the_latest_checkin(client, user):
+    q = questionnaire(client)
+    post_checkin(client, _distress_and_progress(q, 2, 3), taken_at="2026-01-07T10:00:00Z")
+    only = client.get("/api/summary").json()["domains"]["distress"]
+    assert (only["start"], only["start_checkins"], only["change_from_start"]) == (25, 1, 0)
+    post_checkin(client, _distress_and_progress(q, 3, 3), taken_at="2026-01-14T10:00:00Z")
+    two = client.get("/api/summary").json()["domains"]["distress"]
+    # As on the latest result: compared with the one before it, not with itself.
+    assert (two["start"], two["start_checkins"], two["change_from_start"]) == (25, 1, 25)
