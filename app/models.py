@@ -82,6 +82,8 @@ class User(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     # What the client wants from therapy, in their own words (on the talking-points sheet).
     goals: str | None = Field(default=None, max_length=500)
+    # The name the client chose for sheets they share (never required, never the username).
+    display_name: str | None = Field(default=None, max_length=60)
 
 
 class RecoveryCode(SQLModel, table=True):

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -70,11 +71,25 @@ class Message(BaseModel):
     detail: str
 
 
+def _one_line(value: Any) -> Any:
+    """Trimmed, with inner runs of spaces as one: the length limit counts what is kept."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+# The name on shared sheets, chosen by the client; "" or null means none.
+DisplayName = Annotated[StrictStr, BeforeValidator(_one_line), Field(max_length=60)]
+DISPLAY_NAME_HELP = (
+    "The name shown on talking-point sheets the client shares (up to 60 characters); "
+    'null or "" for none. Never the username.'
+)
+
+
 class ProfileIn(_In):
     therapy_started_on: date | None = None
     on_medication: StrictBool = False
     country: StrictStr = Field(default="OTHER", pattern=r"^([A-Za-z]{2}|OTHER)$")
     goals: StrictStr | None = Field(default=None, max_length=500)
+    display_name: DisplayName | None = Field(default=None, description=DISPLAY_NAME_HELP)
 
 
 class ProfileOut(BaseModel):
@@ -83,6 +98,7 @@ class ProfileOut(BaseModel):
     on_medication: bool
     country: str
     goals: str | None = None
+    display_name: str | None = Field(default=None, description=DISPLAY_NAME_HELP)
 
 
 class CheckInIn(_In):
@@ -200,6 +216,7 @@ class ImportProfile(_Grows):
     on_medication: StrictBool = False
     country: StrictStr = Field(default="OTHER", pattern=r"^([A-Za-z]{2}|OTHER)$")
     goals: StrictStr | None = Field(default=None, max_length=500)
+    display_name: DisplayName | None = None
 
 
 class ImportCheckIn(_Grows):

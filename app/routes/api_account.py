@@ -36,6 +36,7 @@ def _profile(user: Any) -> ProfileOut:
         on_medication=user.on_medication,
         country=user.country,
         goals=user.goals,
+        display_name=user.display_name,
     )
 
 

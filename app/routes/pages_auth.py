@@ -127,7 +127,7 @@ def welcome_done(request: Request, form: FormDep, user: CurrentUser) -> Response
     if not csrf_ok(request, form):
         context = {"user": user, "codes": _codes(request), "message": EXPIRED}
         return render(request, "auth/recovery_codes.html", context, 403)
-    response = see_other("/settings")
+    response = see_other("/settings?open=profile#profile")
     response.delete_cookie(CODES_COOKIE, path="/", secure=True, httponly=True, samesite="strict")
     return response
 

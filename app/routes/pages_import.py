@@ -76,7 +76,7 @@ def _raw(value: object) -> str:
 @router.get("/settings/import")
 @router.get("/settings/import/changes")
 def import_redirect() -> Response:
-    return see_other("/settings#data")
+    return see_other("/settings?open=data#data")
 
 
 @router.post("/settings/import/changes", response_class=HTMLResponse)
@@ -110,9 +110,7 @@ def import_changes(
     except Invalid as exc:
         db.rollback()  # nothing half-stored
         return page(422, error=str(exc.detail))
-    labels = [
-        importer.PROFILE_LABELS.get(name, "Your safety plan").lower() for name in applied
-    ]
+    labels = [importer.PROFILE_LABELS.get(name, "Your safety plan").lower() for name in applied]
     return page(200, applied=labels)
 
 

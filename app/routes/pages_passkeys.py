@@ -22,7 +22,7 @@ from app.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
-SECTION = "/settings#passkeys-title"
+SECTION = "/settings?open=security#passkeys-title"
 # ?passkey=... after a change: (message, notice kind).
 NOTICES = {
     "added": ("Passkey added. Next time, you can sign in with it.", "ok"),

@@ -19,7 +19,7 @@ templates.env.globals["WEEKDAYS"] = reminders.WEEKDAYS
 
 @router.get("/settings/reminders")
 def reminders_redirect() -> Response:
-    return see_other("/settings#reminder-title")
+    return see_other("/settings?open=reminders#reminder-title")
 
 
 @router.post("/settings/reminders", response_class=HTMLResponse)

@@ -26,6 +26,32 @@ SAVED = {
     "sessions": "Done. That device is signed out.",
     "link": "Link revoked. It no longer opens.",
 }
+# Shown beside the name form in the sharing section, where the page lands after saving.
+NAME_SAVED = {
+    "name": "Saved. Sheets you share now show this name, including links you made before.",
+    "noname": "Saved. Sheets you share now show no name.",
+}
+
+
+# The folded part of the page that a notice or an error belongs to comes back open.
+OPENS = {
+    "profile_errors": "profile",
+    "profile_message": "profile",
+    "reminder_errors": "reminders",
+    "reminder_message": "reminders",
+    "security_errors": "security",
+    "security_message": "security",
+    "delete_errors": "delete",
+    "delete_message": "delete",
+}
+SECTIONS = ("profile", "reminders", "safety", "security", "sharing", "data", "delete")
+SAVED_IN = {
+    "profile": "profile",
+    "reminder": "reminders",
+    "passphrase": "security",
+    "sessions": "security",
+    "link": "sharing",
+}
 
 
 def _context(catalog: Catalog, user: User, **extra: Any) -> dict[str, Any]:
@@ -37,22 +63,40 @@ def _context(catalog: Catalog, user: User, **extra: Any) -> dict[str, Any]:
         "on_medication": user.on_medication,
         "country": user.country,
         "goals": user.goals or "",
+        "display_name": user.display_name or "",
         "today": date.today().isoformat(),
         "profile_errors": {},
         "delete_errors": {},
     }
     context.update(extra)
+    if "open_section" not in context:
+        context["open_section"] = next((OPENS[k] for k in OPENS if context.get(k)), None)
     return context
 
 
 @router.get("/settings", response_class=HTMLResponse)
 def settings_page(
-    request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep, saved: str = ""
+    request: Request,
+    user: CurrentUser,
+    db: SessionDep,
+    catalog: CatalogDep,
+    saved: str = "",
+    passkey: str = "",
+    open: str = "",
 ) -> Response:
     links = sharing.listing(db, user)
     has_plan = safety_plan.has_plan(safety_plan.get(db, user))
     context = _context(
-        catalog, user, saved=SAVED.get(saved), share_links=links, has_safety_plan=has_plan
+        catalog,
+        user,
+        saved=SAVED.get(saved),
+        name_saved=NAME_SAVED.get(saved),
+        share_links=links,
+        has_safety_plan=has_plan,
+        open_section=SAVED_IN.get(saved)
+        or ("security" if passkey else None)
+        or ("sharing" if saved in NAME_SAVED else None)
+        or (open if open in SECTIONS else None),
     )
     return render(request, "settings/index.html", context)
 
@@ -62,6 +106,45 @@ def settings_page(
 def settings_redirect() -> Response:
     """Landing here after signing in again (the forms post here): go to the page itself."""
     return see_other("/settings")
+
+
+@router.get("/settings/display-name")
+def display_name_redirect() -> Response:
+    return see_other("/settings?open=sharing#links")
+
+
+@router.post("/settings/display-name", response_class=HTMLResponse)
+def save_display_name(
+    request: Request, form: FormDep, user: CurrentUser, db: SessionDep, catalog: CatalogDep
+) -> Response:
+    """The name on shared sheets: trimmed, up to 60 characters, empty for none."""
+    typed = field(form, "display_name")
+
+    def again(status: int, **extra: Any) -> Response:
+        # The whole page again, with what was typed kept in the field.
+        links = sharing.listing(db, user)
+        has_plan = safety_plan.has_plan(safety_plan.get(db, user))
+        context = _context(
+            catalog,
+            user,
+            display_name=typed,
+            share_links=links,
+            has_safety_plan=has_plan,
+            open_section="sharing",  # the folded part with the name form comes back open
+            **extra,
+        )
+        return render(request, "settings/index.html", context, status)
+
+    if not csrf_ok(request, form):
+        return again(403, name_message=EXPIRED)
+    try:
+        accounts.update_profile(
+            db, user, known_countries=catalog.country_codes, changes={"display_name": typed}
+        )
+    except Invalid as exc:
+        db.rollback()  # nothing half-saved
+        return again(422, name_errors=exc.fields or {"display_name": str(exc.detail)})
+    return see_other(f"/settings?saved={'name' if user.display_name else 'noname'}#links")
 
 
 @router.post("/settings/profile", response_class=HTMLResponse)

@@ -42,8 +42,10 @@ def shared_sheet(
         return render(request, "talking/shared_missing.html", {"status": 429}, 429, headers)
     # Every attempt counts, found or not, so guessing tokens runs into the limit.
     ratelimit.record(db, settings, "share-open", address, sharing.OPEN_WINDOW)
-    sheet = sharing.open_link(db, token[:100])
-    if sheet is None:
+    opened = sharing.open_link(db, token[:100])
+    if opened is None:
         return render(request, "talking/shared_missing.html", {"status": 404}, 404, PRIVATE)
+    sheet = opened.sheet
     context = sheet_view(catalog, sheet, sheet.get("crisis_country"))
+    context["shared"] = {"by": opened.shared_by, "made_at": opened.made_at}
     return render(request, "talking/shared.html", context, headers=PRIVATE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,6 +32,7 @@ PASSWORD_MAX = 256
 MIN_STRENGTH = 3
 RECOVERY_CODES = 8
 GOALS_MAX = 500
+DISPLAY_NAME_MAX = 60
 # Refresh last_seen at most this often, so reading pages doesn't write on every request.
 TOUCH_EVERY = timedelta(minutes=5)
 
@@ -233,6 +235,12 @@ def touch_session(db: Session, token_hash: str, at: datetime) -> None:
     repo.touch_session(db, token_hash, at)
 
 
+def clean_display_name(value: object) -> str:
+    """One line, trimmed, without control characters; "" means no name."""
+    text = " ".join(str(value or "").split())
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+
+
 def update_profile(
     db: Session, user: User, *, known_countries: set[str], changes: dict[str, object]
 ) -> User:
@@ -261,6 +269,18 @@ def update_profile(
                 fields={"goals": f"Please keep this under {GOALS_MAX} characters."},
             )
         user.goals = goals or None
+    # Only when asked: callers that never mention the name leave it as it is.
+    if "display_name" in changes:
+        name = clean_display_name(changes["display_name"])
+        if len(name) > DISPLAY_NAME_MAX:
+            raise Invalid(
+                f"Please keep the name to {DISPLAY_NAME_MAX} characters or fewer.",
+                fields={
+                    "display_name": f"Please keep this to {DISPLAY_NAME_MAX} characters or "
+                    f"fewer (it has {len(name)})."
+                },
+            )
+        user.display_name = name or None
     db.add(user)
     db.flush()
     return user

@@ -36,6 +36,7 @@ def export_json(db: Session, user: User) -> dict[str, Any]:
             "on_medication": user.on_medication,
             "country": user.country,
             "goals": user.goals,
+            "display_name": user.display_name,
         },
         "checkins": [
             {

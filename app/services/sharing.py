@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -101,7 +102,17 @@ def revoke(db: Session, user: User, link_id: int) -> None:
         activity.record(db, user.id, "share_revoked", f"the link made on {_day(row.created_at)}")
 
 
-def open_link(db: Session, token: str) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class Opened:
+    """A shared sheet as the therapist sees it: the snapshot, when the link was made, and
+    the name the client chose for shared sheets (None: no name, never the username)."""
+
+    sheet: dict[str, Any]
+    made_at: datetime
+    shared_by: str | None
+
+
+def open_link(db: Session, token: str) -> Opened | None:
     """The shared sheet, counted as one more opening; None when unknown, expired or revoked."""
     if not _TOKEN.fullmatch(token):
         return None
@@ -111,7 +122,11 @@ def open_link(db: Session, token: str) -> dict[str, Any] | None:
     repo.count_share_open(db, row.id, utcnow())
     # The visitor is anonymous (the therapist): the owner's log says which link was opened.
     activity.record(db, row.user_id, "share_opened", f"the link made on {_day(row.created_at)}")
-    return dict(row.sheet)
+    # The name is read now, not kept with the link: clearing it in Settings takes it off
+    # every link at once.
+    owner = repo.user_by_id(db, row.user_id)
+    name = owner.display_name if owner is not None else None
+    return Opened(sheet=dict(row.sheet), made_at=row.created_at, shared_by=name or None)
 
 
 def export_rows(db: Session, user: User) -> list[dict[str, Any]]:

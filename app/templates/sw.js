@@ -82,7 +82,11 @@ self.addEventListener("fetch", function (event) {
 
   if (request.mode === "navigate") {
     event.respondWith(fetch(request).then(function (response) {
-      if (PAGE_PATHS.test(url.pathname)) event.waitUntil(keepPage(request, response.clone()));
+      if (PAGE_PATHS.test(url.pathname)) {
+        /* A page with a one-time notice (?saved=1) is kept as its plain self, fetched
+           again, so "Saved" isn't shown later when the page comes from the cache. */
+        event.waitUntil(url.search ? refreshPage(url.pathname) : keepPage(request, response.clone()));
+      }
       return response;
     }).catch(function () {
       return caches.open(PAGES).then(function (cache) {

@@ -116,3 +116,41 @@ def test_readyz_reports_migrations_at_head(client):
     with Session(get_engine()) as db:  # put it back for the tests that share this database
         db.exec(text("UPDATE alembic_version SET version_num = :v"), params={"v": MIGRATION_HEAD})  # type: ignore[call-overload]
         db.commit()
+
+
+def test_display_name_round_trip_trimmed_and_optional(client, user):
+    assert client.get("/api/profile").json()["display_name"] is None
+    r = client.put("/api/profile", json={"display_name": "  Robin \n K.  "})
+    assert r.status_code == 200 and r.json()["display_name"] == "Robin K."
+    assert client.get("/api/profile").json()["display_name"] == "Robin K."
+    # A PUT without the key leaves the name alone; the other fields behave as before.
+    r = client.put("/api/profile", json={"country": "GB", "goals": "Sleep better"})
+    assert r.status_code == 200 and r.json()["display_name"] == "Robin K."
+    for bad in ({"display_name": "x" * 61}, {"display_name": 7}, {"display_name": ["Robin"]}):
+        assert client.put("/api/profile", json=bad).status_code == 422, bad
+    r = client.put("/api/profile", json={"display_name": "  " + "x" * 60 + "  "})
+    assert r.status_code == 200 and r.json()["display_name"] == "x" * 60  # counted once trimmed
+    assert client.put("/api/profile", json={"display_name": ""}).json()["display_name"] is None
+    client.put("/api/profile", json={"display_name": "Robin"})
+    assert client.put("/api/profile", json={"display_name": None}).json()["display_name"] is None
+    assert (
+        client.get("/openapi.json").json()["components"]["schemas"]["ProfileIn"]["properties"][
+            "display_name"
+        ]
+        is not None
+    )
+
+
+def test_export_holds_the_display_name_and_reads_back(client, user):
+    from app.schemas import ImportDoc
+
+    assert client.get("/api/export").json()["profile"]["display_name"] is None
+    client.put("/api/profile", json={"display_name": "Robin"})
+    data = client.get("/api/export").json()
+    assert data["profile"]["display_name"] == "Robin"
+    doc = ImportDoc.model_validate(data)
+    assert doc.profile is not None and doc.profile.display_name == "Robin"
+    # Files from before the name existed still read, with no name.
+    del data["profile"]["display_name"]
+    old = ImportDoc.model_validate(data)
+    assert old.profile is not None and old.profile.display_name is None

@@ -14,7 +14,7 @@ from app.database import get_engine
 from app.services.activity import KINDS
 from tests.conftest import signup
 from tests.helpers import best_answers, post_checkin, questionnaire
-from tests.pages.helpers import get_page, hidden, soup_of
+from tests.pages.helpers import get_page, hidden, shared_path
 
 NOTE = "the quiet thing about my father"
 FIREFOX = "Mozilla/5.0 (Android 14; Mobile; rv:131.0) Gecko/131.0 Firefox/131.0"
@@ -32,7 +32,7 @@ def make_link(client: TestClient) -> str:
     }
     r = client.post("/talking-points", data=data)
     assert r.status_code == 201, r.text
-    return str(soup_of(r).find("input", id="f-link")["value"]).removeprefix("https://testserver")
+    return shared_path(r)
 
 
 def kinds(client: TestClient) -> list[str]:

@@ -20,11 +20,12 @@ from app.security import keyed_hash
 from app.settings import get_settings
 from tests.conftest import PASSWORD, signup
 from tests.helpers import best_answers, post_checkin, questionnaire, risk_answers
-from tests.pages.helpers import get_page, hidden
+from tests.pages.helpers import get_page, hidden, shared_path
 
 NOTE = "my very private words about my brother"
 GOALS = "a goal nobody else should ever read"
 OWN = "an own point that must vanish"
+NAME = "Quillon the leaver"
 
 
 def _rows(db: Session, sql: str, **params: Any) -> list[Any]:
@@ -65,7 +66,7 @@ def _fill_everything(client: TestClient) -> dict[str, Any]:
     client.post("/api/auth/login", json={"username": "leaver", "password": PASSWORD})
     client.post("/api/auth/login", json={"username": "leaver", "password": "wrong passphrase"})
     q = questionnaire(client)
-    client.put("/api/profile", json={"goals": GOALS, "country": "GB"})
+    client.put("/api/profile", json={"goals": GOALS, "country": "GB", "display_name": NAME})
     plan = {"reasons": [GOALS], "people": [{"name": "Sam", "phone": "07700 900123"}]}
     assert client.put("/api/safety-plan", json=plan).status_code == 200
     post_checkin(client, best_answers(q), note=NOTE, taken_at="2026-05-01T08:00:00Z")
@@ -82,7 +83,7 @@ def _fill_everything(client: TestClient) -> dict[str, Any]:
     }
     r = client.post("/talking-points", data=data)
     assert r.status_code == 201
-    link = r.text.split("https://testserver/shared/")[1].split('"')[0]
+    link = shared_path(r).removeprefix("/shared/")
     with TestClient(client.app, base_url="https://testserver") as visitor:
         assert visitor.get(f"/shared/{link}").status_code == 200
     with Session(get_engine()) as db:
@@ -97,7 +98,7 @@ def _fill_everything(client: TestClient) -> dict[str, Any]:
     return {
         "user_id": user_id,
         "checkin_ids": checkin_ids,
-        "secrets": [NOTE, GOALS, OWN, "leaver", *hashes],
+        "secrets": [NOTE, GOALS, OWN, NAME, "leaver", *hashes],
     }
 
 

@@ -27,6 +27,13 @@ def _sign_up(page: Page, username: str) -> None:
     expect(page.locator("main")).to_contain_text("recovery")
 
 
+def _sign_out(page: Page) -> None:
+    """Through the menu, which a phone shows folded under "Menu"."""
+    if page.locator("#menu > summary").is_visible() and not page.locator("#menu nav").is_visible():
+        page.locator("#menu > summary").click()
+    page.locator("form[action='/logout'] button").click()
+
+
 def _answer(page: Page, risky: bool = False) -> None:
     """Tap one option per question: the second-best, and safety 'not at all' unless risky."""
     for group in page.locator("form.checkin fieldset").all():
@@ -45,7 +52,7 @@ def test_whole_flow_without_javascript(browser: Browser, live_server: str, shots
     _sign_up(page, username)
     page.screenshot(path=shots / "1-recovery-codes.png", full_page=True)
 
-    page.goto("/settings")
+    page.goto("/settings?open=profile")
     started = date.today() - timedelta(weeks=5)
     page.fill("input[name=therapy_started_on]", started.isoformat())
     page.locator("input[name=on_medication][value=yes]").check()
@@ -78,7 +85,7 @@ def test_whole_flow_without_javascript(browser: Browser, live_server: str, shots
     assert len(exported["checkins"]) == 1
     assert exported["checkins"][0]["note"] == "I want to ask about the homework."
 
-    page.goto("/settings")
+    page.goto("/settings?open=delete")
     page.fill("form[action='/settings/delete'] input[name=password]", PASSPHRASE)
     page.locator("input[name=confirm]").check()
     page.locator("form[action='/settings/delete'] button[type=submit]").click()
@@ -102,7 +109,7 @@ def test_risk_answer_shows_crisis_help_first(
     page = context.new_page()
     foreign = _watch_origins(page, live_server)
     _sign_up(page, f"risk{uuid.uuid4().hex[:6]}")
-    page.goto("/settings")
+    page.goto("/settings?open=profile")
     page.select_option("select[name=country]", "US")
     page.locator("form[action='/settings/profile'] button[type=submit]").click()
     page.goto("/checkin")

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from app.models import utcnow
 from tests.browser.conftest import PHONE
+from tests.browser.test_flow import _sign_out
 
 PASSPHRASE = "tea on the balcony at dawn"
 
@@ -88,7 +89,7 @@ def test_sign_in_with_a_passkey_instead_of_the_passphrase(
     assert credential["isResidentCredential"] is True  # found without a username
 
     # Sign out, then sign in with the passkey: no username, no passphrase.
-    page.locator("form[action='/logout'] button").click()
+    _sign_out(page)
     page.wait_for_url(base + "/")
     page.goto("/login?next=/history")
     button = page.get_by_role("button", name="Sign in with a passkey")
@@ -97,7 +98,7 @@ def test_sign_in_with_a_passkey_instead_of_the_passphrase(
     _axe_clean(page)
     button.tap()
     page.wait_for_url("**/history")
-    expect(page.get_by_role("link", name="Settings")).to_be_visible()
+    expect(page.get_by_role("link", name="Settings")).to_be_attached()
     assert page.locator("input[name=password]").count() == 0
 
     # The passkey shows when it was last used; then remove it.
@@ -114,7 +115,7 @@ def test_sign_in_with_a_passkey_instead_of_the_passphrase(
     page.screenshot(path=shots / "4-removed.png")
 
     # The phone still holds the credential, but the account no longer accepts it.
-    page.locator("form[action='/logout'] button").click()
+    _sign_out(page)
     page.wait_for_url(base + "/")
     page.goto("/login")
     page.get_by_role("button", name="Sign in with a passkey").tap()

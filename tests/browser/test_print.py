@@ -116,6 +116,7 @@ def _share(page: Page, leave_out: tuple[str, ...] = ()) -> str:
         page.locator(f"#pick-{key}").uncheck()
     page.select_option("#f-days", "7")
     page.locator("button[value=share]").click()
+    expect(page.locator("#f-link")).to_be_visible()  # the new page has loaded
     _axe_clean(page)
     return page.locator("#f-link").input_value()
 
@@ -144,6 +145,9 @@ def test_shared_link_shows_only_the_chosen_points(
     _axe_clean(therapist)
     text = _print(therapist, tmp_path / "shared.pdf", "Letter")
     assert _words(WORDING["hopelessness"]["title"]) not in text
+    today = utcnow()
+    assert "Talking points shared with you" in text  # no name chosen: no name, no username
+    assert f"Made {today.day} {today:%B %Y}." in text  # the link's date stays on paper
     therapist.context.close()
 
     # Revoked: the client withdraws it in Settings.
@@ -151,7 +155,7 @@ def test_shared_link_shows_only_the_chosen_points(
     expect(page.locator("#links")).to_contain_text("Opened 1 time")
     page.locator("#links").screenshot(path=shots / "4-settings-links.png")
     _axe_clean(page)
-    page.locator("#links button[type=submit]").click()
+    page.locator("#links .share-link button[type=submit]").click()
     expect(page.locator(".notice.ok")).to_contain_text("revoked")
     status, therapist = _open(browser, url)
     assert status == 404
@@ -177,6 +181,38 @@ def test_shared_link_shows_only_the_chosen_points(
     assert status == 404
     therapist.screenshot(path=shots / "3-expired.png")
     therapist.context.close()
+    context.close()
+
+
+def test_copy_link_puts_the_whole_link_on_the_clipboard(
+    browser: Browser, live_server: str, shots: Path
+) -> None:
+    context = browser.new_context(**PHONE, base_url=live_server)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _seed(page)
+    url = _share(page)
+    copy = page.get_by_role("button", name="Copy link")
+    expect(copy).to_be_visible()  # app.js showed it: the clipboard is there
+    copy.click()
+    expect(page.locator("#link-status")).to_contain_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == url
+    # Share… only where the browser can share.
+    can_share = page.evaluate("typeof navigator.share === 'function'")
+    share = page.locator("button[data-share]")
+    expect(share).to_be_visible() if can_share else expect(share).to_be_hidden()
+    # On a 320 px screen the box wraps the whole link instead of cutting it off.
+    page.set_viewport_size({"width": 320, "height": 640})
+    box = page.locator("#f-link")
+    assert box.evaluate(
+        "el => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.screenshot(path=shots / "link-ready-320.png", full_page=True)
+    _axe_clean(page)
+    assert errors == []
     context.close()
 
 

@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import PHONE
-from tests.browser.test_flow import PASSPHRASE, _answer, _sign_up, _watch_origins
+from tests.browser.test_flow import PASSPHRASE, _answer, _sign_out, _sign_up, _watch_origins
 
 CACHED_CHECKIN = """async () => {
   for (const key of await caches.keys()) {
@@ -144,7 +144,7 @@ def test_sign_out_empties_the_outbox_and_page_cache(phone: Any) -> None:
     expect(page.locator("#app-status")).to_contain_text("Saved on this phone")
     context.set_offline(False)
     page.wait_for_url("**/checkins/*")
-    page.locator("form[action='/logout'] button").click()
+    _sign_out(page)
     page.wait_for_url("**/")
     assert _outbox(page) == []
     assert page.evaluate(CACHED_CHECKIN) is False
@@ -177,8 +177,14 @@ def test_manifest_has_what_an_install_needs(phone: Any) -> None:
     assert sw.ok and "javascript" in sw.headers["content-type"]
 
 
+def _unfold(page: Page) -> None:
+    """Every folded part open (the menu, Settings' sections), so all of it is checked."""
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+
+
 def _axe_clean(page: Page, path: str) -> None:
     page.goto(path)
+    _unfold(page)
     results = Axe().run(page)
     assert results.violations_count == 0, (path, results.generate_report())
 
@@ -186,15 +192,26 @@ def _axe_clean(page: Page, path: str) -> None:
 def test_no_accessibility_violations_on_any_page(browser: Browser, live_server: str) -> None:
     context: BrowserContext = browser.new_context(**PHONE, base_url=live_server)
     page = context.new_page()
-    for path in ("/login", "/signup", "/offline"):
+    for path in ("/login", "/signup", "/offline", "/recover"):
         _axe_clean(page, path)
     _sign_up(page, f"axe{uuid.uuid4().hex[:6]}")
+    _axe_clean(page, page.url)  # the recovery codes, shown again on a reload
     page.goto("/checkin")
     _answer(page)
     page.locator("form.checkin button[type=submit]").click()
     page.wait_for_url("**/checkins/*")
     result = page.url
-    for path in ("/", "/checkin", result, "/history", "/settings", "/offline", "/safety-plan"):
+    for path in (
+        "/",
+        "/checkin",
+        result,
+        f"{result}/delete",
+        "/history",
+        "/settings",
+        "/settings/activity",
+        "/offline",
+        "/safety-plan",
+    ):
         _axe_clean(page, path)
     plan = {"coping": ["A walk"], "professionals": [{"name": "Dr Lee", "phone": "020 7946 0000"}]}
     assert page.request.put("/api/safety-plan", data=plan).ok
@@ -286,6 +303,7 @@ def test_the_safety_plan_is_there_offline_once_visited(phone: Any, shots: Path) 
     page.goto("/safety-plan")
     expect(page.locator("#my-plan")).to_contain_text("Cold water on my face")
     expect(page.locator("#my-plan a[href='tel:02079460000']")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("Saved.")  # no stale one-time notice
     page.screenshot(path=shots / "safety-plan-offline.png", full_page=True)
     context.set_offline(False)
 
@@ -328,8 +346,52 @@ def test_no_page_scrolls_sideways_on_a_small_phone(browser: Browser, live_server
     wide = {}
     for path in [*paths, f"{result}/delete", "/offline", "/settings/activity"]:
         page.goto(path)
+        _unfold(page)  # Settings' sections and the menu open too
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 320:
             wide[path] = width
     context.close()
     assert wide == {}
+
+
+def test_the_menu_folds_on_a_small_phone(browser: Browser, live_server: str) -> None:
+    """At 320 px the header is one row with "Menu"; on a wide screen the links show."""
+    context = browser.new_context(**NARROW, base_url=live_server)
+    page = context.new_page()
+    _sign_up(page, f"menu{uuid.uuid4().hex[:6]}")
+    page.goto("/")
+    history = page.locator("#menu nav a[href='/history']")
+    expect(history).to_be_hidden()
+    header = page.locator("header.top").bounding_box()
+    assert header is not None and header["height"] < 80, header  # was 189 px
+    page.get_by_text("Menu", exact=True).click()
+    history.click()
+    page.wait_for_url("**/history")
+    expect(page.locator("#menu nav a[href='/history']")).to_have_attribute("aria-current", "page")
+    page.set_viewport_size({"width": 1024, "height": 768})
+    expect(page.locator("#menu nav a[href='/']")).to_be_visible()
+    context.close()
+
+
+def test_a_settings_mistake_is_in_view_with_the_focus(
+    browser: Browser, live_server: str, shots: Path
+) -> None:
+    """A wrong passphrase on Delete account: the section comes back open, the field with
+    the message focused and on screen; the page is a short list of sections otherwise."""
+    context = browser.new_context(**PHONE, base_url=live_server)
+    page = context.new_page()
+    _sign_up(page, f"fold{uuid.uuid4().hex[:6]}")
+    page.goto("/settings")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 1400, height  # every section folded (it was over 5,000 px)
+    page.get_by_text("Delete your account", exact=True).click()
+    page.fill("form[action='/settings/delete'] input[name=password]", "not my passphrase")
+    page.locator("input[name=confirm]").check()
+    page.locator("form[action='/settings/delete'] button[type=submit]").click()
+    wrong = page.locator("#f-password")
+    expect(wrong).to_be_focused()
+    expect(wrong).to_be_in_viewport()
+    expect(page.locator("#err-password")).to_be_in_viewport()
+    page.screenshot(path=shots / "settings-error.png")
+    assert page.request.get("/api/profile").ok  # nothing was deleted
+    context.close()

@@ -36,6 +36,15 @@ def hidden(form: Tag, name: str) -> str:
     return str(field["value"])
 
 
+def shared_path(response: Any) -> str:
+    """The path of the link on the 'Your link is ready' page (a read-only text box)."""
+    box = soup_of(response).find(id="f-link")
+    assert isinstance(box, Tag) and box.name == "textarea", "no link box on the page"
+    url = box.get_text().strip()
+    assert url.startswith("https://testserver/shared/"), url
+    return url.removeprefix("https://testserver")
+
+
 def csrf(soup: BeautifulSoup, action: str) -> str:
     return hidden(form_of(soup, action), "csrf_token")
 

@@ -67,7 +67,7 @@ def test_signup_shows_recovery_codes_until_saved_and_signs_in(client: TestClient
     # "I have saved them": gone for good.
     token = csrf(soup, "/welcome")
     done = client.post("/welcome", data={"csrf_token": token}, follow_redirects=False)
-    assert done.status_code == 303 and done.headers["location"] == "/settings"
+    assert done.status_code == 303 and done.headers["location"] == "/settings?open=profile#profile"
     after = main_of(get_page(client, "/welcome"))
     assert after.select("ol.codes") == [] and "no longer here" in after.get_text()
     assert client.get("/welcome/recovery-codes.txt", follow_redirects=False).status_code == 303

@@ -23,7 +23,7 @@ def test_signed_out_home_invites_sign_up(client: TestClient) -> None:
 
 def test_new_account_home_nudges_to_settings(client: TestClient, user: dict[str, Any]) -> None:
     main = main_of(get_page(client, "/"))
-    assert main.find("a", href="/settings") is not None
+    assert main.find("a", href="/settings?open=profile#profile") is not None
     start = main.find("a", href="/checkin")
     assert start.get_text(strip=True) == "Start this week's check-in"
 

@@ -43,7 +43,7 @@ def test_settings_explain_passkeys_and_offer_adding_one_with_javascript(
     client: TestClient, user: dict[str, Any]
 ) -> None:
     section = _section(client)
-    assert section.find("h2").get_text() == "Passkeys"
+    assert section.find("h3").get_text() == "Passkeys"
     assert "haven't added a passkey" in section.get_text()
     add_box = section.find(id="passkey-add-box")
     assert add_box.has_attr("hidden")  # passkeys.js shows it where the browser can
@@ -99,7 +99,7 @@ def test_removing_after_15_minutes_asks_for_the_passphrase_first(
     assert r.headers["location"] == f"/reauth?next=%2Fsettings%2Fpasskeys%2F{passkey_id}%2Fremove"
     assert client.get("/api/passkeys").json() != []
     back = client.get(action, follow_redirects=False)  # where /reauth sends the person back
-    assert back.headers["location"] == "/settings#passkeys-title"
+    assert back.headers["location"] == "/settings?open=security#passkeys-title"
 
 
 def test_the_sign_in_page_offers_a_passkey_once_javascript_shows_it(client: TestClient) -> None:

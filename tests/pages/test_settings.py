@@ -47,6 +47,7 @@ def test_profile_form_updates_the_profile(client: TestClient, user: dict[str, An
         "on_medication": True,
         "country": "GB",
         "goals": None,
+        "display_name": None,
     }
     soup = get_page(client, r.headers["location"])
     assert soup.find(class_="notice ok") is not None

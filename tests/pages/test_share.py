@@ -18,7 +18,13 @@ from app.models import utcnow
 from app.services import sharing
 from tests import heavy_case
 from tests.conftest import PASSWORD
-from tests.pages.helpers import get_page, good_answers, hidden, post_checkin, soup_of
+from tests.pages.helpers import (
+    get_page,
+    good_answers,
+    hidden,
+    post_checkin,
+    shared_path,
+)
 
 
 def _make_link(client: TestClient, leave_out: tuple[str, ...] = (), days: str = "14") -> str:
@@ -34,9 +40,7 @@ def _make_link(client: TestClient, leave_out: tuple[str, ...] = (), days: str = 
     }
     r = client.post("/talking-points", data=data)
     assert r.status_code == 201, r.text
-    url = str(soup_of(r).find("input", id="f-link")["value"])
-    assert url.startswith("https://testserver/shared/")
-    return url.removeprefix("https://testserver")
+    return shared_path(r)
 
 
 def _visitor(client: TestClient) -> TestClient:
@@ -231,3 +235,159 @@ def test_making_a_link_after_15_minutes_asks_for_the_passphrase(
     assert _rows() == []  # no link until the passphrase is confirmed
     assert client.post("/api/auth/reauth", json={"password": PASSWORD}).status_code == 200
     assert _make_link(client).startswith("/shared/")
+
+
+def _share_response(client: TestClient) -> Any:
+    form = get_page(client, "/talking-points").find("form", action="/talking-points")
+    data = {
+        "csrf_token": hidden(form, "csrf_token"),
+        "checkin_id": hidden(form, "checkin_id"),
+        "include": [str(b["value"]) for b in form.select("input.pick")],
+        "days": "14",
+        "action": "share",
+    }
+    r = client.post("/talking-points", data=data)
+    assert r.status_code == 201, r.text
+    return r
+
+
+def _save_name(client: TestClient, name: str, **extra: str) -> Any:
+    form = get_page(client, "/settings").find("form", action="/settings/display-name")
+    data = {"csrf_token": hidden(form, "csrf_token"), "display_name": name, **extra}
+    return client.post("/settings/display-name", data=data, follow_redirects=False)
+
+
+def test_the_link_page_offers_copy_and_share_without_cutting_the_link(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    post_checkin(client, good_answers(client))
+    r = _share_response(client)
+    soup = BeautifulSoup(r.text, "html.parser")
+    box = soup.find(id="f-link")
+    # A wrapping, read-only box holds the whole link (an <input> would cut it off at 320 px).
+    assert box.name == "textarea" and box.has_attr("readonly")
+    assert soup.find("label", attrs={"for": "f-link"}) is not None
+    copy = soup.find("button", attrs={"data-copy": "f-link"})
+    share = soup.find("button", attrs={"data-share": "f-link"})
+    # Both wait for app.js: without scripts (or without the Web Share API) they stay hidden.
+    assert copy is not None and copy.has_attr("hidden") and copy.get_text() == "Copy link"
+    assert share is not None and share.has_attr("hidden")
+    status = soup.find(id=copy["data-copy-status"])
+    assert status is not None and status["role"] == "status"
+    assert copy["data-copied"].startswith("Copied") and copy["data-copy-failed"]
+    # No name chosen: the page says the sheet shows none, and points to where to add one.
+    words = " ".join(soup.get_text().split())
+    assert "doesn't show your name or your username" in words
+
+
+def test_the_shared_page_names_the_client_and_the_day_it_was_made(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    post_checkin(client, good_answers(client))
+    days = {utcnow()}
+    path = shared_path(_share_response(client))
+    days.add(utcnow())
+    assert client.put("/api/profile", json={"display_name": "  Robin   K.  "}).status_code == 200
+    with _visitor(client) as visitor:
+        soup = BeautifulSoup(visitor.get(path).text, "html.parser")
+    # The name is read when the page opens: set after the link was made, it still shows.
+    assert soup.find("h1").get_text() == "Talking points from Robin K."
+    meta = " ".join(soup.find(class_="sheet-meta").get_text().split())
+    assert any(meta.startswith(f"Made {d.day} {d:%B %Y}.") for d in days), meta
+    assert "From my weekly check-ins" in meta  # the check-in dates stay beside it
+    # The line is part of the sheet's header, which print.css keeps on paper.
+    assert soup.find(class_="sheet-made").find_parent(class_="no-print") is None
+    assert user["username"] not in str(soup)
+
+    # Cleared in Settings: every link shows a heading without a name.
+    assert client.put("/api/profile", json={"display_name": ""}).json()["display_name"] is None
+    with _visitor(client) as visitor:
+        page = visitor.get(path).text
+    assert "Robin" not in page
+    assert BeautifulSoup(page, "html.parser").find("h1").get_text() == (
+        "Talking points shared with you"
+    )
+
+
+def test_without_a_name_the_shared_page_never_shows_the_username(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    heavy_case.seed(client)
+    client.put("/api/profile", json={"goals": "Sleep better"})
+    path = shared_path(_share_response(client))
+    with _visitor(client) as visitor:
+        r = visitor.get(path)
+    soup = BeautifulSoup(r.text, "html.parser")
+    assert soup.find("h1").get_text() == "Talking points shared with you"
+    assert user["username"] not in r.text
+    assert user["username"].lower() not in r.text.lower()
+
+
+def test_the_name_is_escaped_on_the_shared_page(client: TestClient, user: dict[str, Any]) -> None:
+    post_checkin(client, good_answers(client))
+    assert _save_name(client, "<b>Sam</b> & co").status_code == 303
+    path = shared_path(_share_response(client))
+    with _visitor(client) as visitor:
+        page = visitor.get(path).text
+    assert (
+        "<b>Sam</b>" not in page and "Talking points from &lt;b&gt;Sam&lt;/b&gt; &amp; co" in page
+    )
+
+
+def test_settings_saves_the_name_for_shared_sheets(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    section = get_page(client, "/settings").find("section", id="links")
+    form = section.find("form", action="/settings/display-name")
+    field = form.find("input", attrs={"name": "display_name"})
+    assert field["value"] == "" and field["maxlength"] == "60"
+    assert (
+        section.find("label", attrs={"for": field["id"]})
+        .get_text()
+        .startswith("Name on shared sheets")
+    )
+
+    r = _save_name(client, "   Robin  ")
+    assert r.status_code == 303 and r.headers["location"] == "/settings?saved=name#links"
+    assert client.get("/api/profile").json()["display_name"] == "Robin"
+    section = get_page(client, r.headers["location"]).find("section", id="links")
+    assert "show this name" in section.find(class_="notice ok").get_text()
+    assert section.find("input", attrs={"name": "display_name"})["value"] == "Robin"
+
+    # The link page says what the therapist will see.
+    post_checkin(client, good_answers(client))
+    assert "talking points are from Robin" in _share_response(client).text
+
+    r = _save_name(client, "  ")
+    assert r.headers["location"] == "/settings?saved=noname#links"
+    assert client.get("/api/profile").json()["display_name"] is None
+
+
+def test_a_name_too_long_is_an_inline_error_that_keeps_the_text(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    assert _save_name(client, "Robin").status_code == 303
+    typed = "A name that goes on and on " * 3  # 81 characters
+    r = _save_name(client, typed)
+    assert r.status_code == 422
+    soup = BeautifulSoup(r.text, "html.parser")
+    error = soup.find(id="err-display_name")
+    assert error is not None and "60 characters" in error.get_text()
+    field = soup.find("input", attrs={"name": "display_name"})
+    assert field["value"] == typed
+    assert field["aria-invalid"] == "true"
+    assert "err-display_name" in field["aria-describedby"].split()
+    links = soup.find("section", id="links")
+    assert "You haven't shared" in links.get_text()  # the whole page again
+    fold = links.find_parent("details")
+    assert fold is None or fold.has_attr("open")  # folded Settings: this part comes back open
+    assert client.get("/api/profile").json()["display_name"] == "Robin"  # unchanged
+
+    # A stale form (no CSRF token) changes nothing either, and keeps the text.
+    r = client.post("/settings/display-name", data={"display_name": "Sam"})
+    assert r.status_code == 403
+    assert (
+        BeautifulSoup(r.text, "html.parser").find("input", attrs={"name": "display_name"})["value"]
+        == "Sam"
+    )
+    assert client.get("/api/profile").json()["display_name"] == "Robin"

@@ -40,19 +40,98 @@
     }).catch(function () { /* the app still works online */ });
   }
 
-  /* ---- copy buttons (recovery codes) ---- */
+  /* ---- the menu folds into "Menu" on a narrow screen ---- */
+  var menu = document.getElementById("menu");
+  var narrow = window.matchMedia && matchMedia("(max-width: 39.99rem)");
+  if (menu && narrow) {
+    menu.classList.add("folds");
+    var fit = function () { menu.open = !narrow.matches; };
+    fit();
+    if (narrow.addEventListener) narrow.addEventListener("change", fit);
+  }
+
+  /* A link to a part of a folded section (Settings) opens the section. */
+  function unfold(el) {
+    for (; el; el = el.parentElement) if (el.tagName === "DETAILS") el.open = true;
+  }
+  function openTarget() {
+    var target = location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target) { unfold(target); target.scrollIntoView(); }
+  }
+  openTarget();
+  window.addEventListener("hashchange", openTarget);
+
+  /* A section's form sent back with a mistake: its first error in view, with the focus. */
+  var wrong = document.querySelector("main .card [aria-invalid=true], main .card .notice.error");
+  if (wrong) {
+    unfold(wrong);
+    if (!wrong.matches("input, select, textarea")) wrong.setAttribute("tabindex", "-1");
+    wrong.scrollIntoView({ block: "center" });
+    wrong.focus({ preventScroll: true });
+  }
+
+  /* ---- copy and share buttons (recovery codes, the shared-sheet link) ----
+     data-copy names what to copy: a field's value, or each list item on a line.
+     data-copy-status names a role="status" element that tells the result; without
+     one the button's own text does. data-copied / data-copy-failed word the result. */
+  function textOf(source) {
+    if (source.tagName === "INPUT" || source.tagName === "TEXTAREA") return source.value.trim();
+    var items = source.querySelectorAll("li");
+    if (!items.length) return source.textContent.trim();
+    return Array.prototype.map.call(items, function (li) { return li.textContent.trim(); }).join("\n");
+  }
+
+  function selectAll(field) {
+    if (!field.select) return;
+    field.focus();
+    field.select();
+    try { field.setSelectionRange(0, field.value.length); } catch (e) { /* not a text field */ }
+  }
+
+  function tell(button, statusId, text) {
+    var box = statusId && document.getElementById(statusId);
+    if (!box) { button.textContent = text; return; }
+    /* Emptied first, so the same words said twice are announced twice. */
+    box.textContent = "";
+    setTimeout(function () { box.textContent = text; }, 50);
+  }
+
   Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
     var source = document.getElementById(button.dataset.copy);
-    if (!source || !navigator.clipboard) return;
+    if (!source || !navigator.clipboard || !navigator.clipboard.writeText) return;
     button.hidden = false;
     button.addEventListener("click", function () {
-      var lines = Array.prototype.map.call(source.querySelectorAll("li"), function (li) {
-        return li.textContent.trim();
-      });
-      navigator.clipboard.writeText(lines.join("\n")).then(function () {
-        button.textContent = "Copied";
-      }, function () { button.textContent = "Copy did not work: please write them down"; });
+      var failed = function () {
+        tell(button, button.dataset.copyStatus,
+          button.dataset.copyFailed || "Copy did not work: please write them down");
+        selectAll(source);
+      };
+      var done;
+      try { done = navigator.clipboard.writeText(textOf(source)); } catch (e) { failed(); return; }
+      done.then(function () {
+        tell(button, button.dataset.copyStatus, button.dataset.copied || "Copied");
+      }, failed);
     });
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-share]"), function (button) {
+    var source = document.getElementById(button.dataset.share);
+    if (!source || typeof navigator.share !== "function") return;
+    var data = function () { return { title: button.dataset.shareTitle || document.title, url: textOf(source) }; };
+    if (navigator.canShare && !navigator.canShare(data())) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.share(data()).catch(function (err) {
+        if (err && err.name === "AbortError") return; /* the person closed the share sheet */
+        tell(button, button.dataset.shareStatus, button.dataset.shareFailed || "Sharing did not work here.");
+      });
+    });
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-select-all]"), function (field) {
+    /* One tap selects the whole link, ready to copy by hand. */
+    field.addEventListener("focus", function () { selectAll(field); });
+    field.addEventListener("click", function () { selectAll(field); });
   });
 
   /* ---- outbox ---- */
