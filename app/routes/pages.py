@@ -98,7 +98,7 @@ def _home_context(db: Any, catalog: Catalog, user: User) -> dict[str, Any]:
         "overdue": due < date.today(),
         "due_today": due == date.today(),
         # Checked in within the last week: the home page doesn't ask for this week's again.
-        "done_this_week": latest is not None and due > date.today(),
+        "done_this_week": checkins.this_weeks(db, user) is not None,
         "glance": _glance(catalog, summary["domains"]),
         "start_note": _start_note(summary["domains"]),
     }

@@ -139,7 +139,11 @@ def checkin_form(
     request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep
 ) -> Response:
     plan = safety_plan.get(db, user)
-    return render(request, "checkin/form.html", form_context(catalog, user, plan=plan))
+    context = form_context(catalog, user, plan=plan)
+    done = checkins.this_weeks(db, user)
+    if done is not None:
+        context["done"] = {"id": done.id, "on": nice_date(done.taken_at)}
+    return render(request, "checkin/form.html", context)
 
 
 @router.post("/checkin", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -315,6 +315,15 @@ def get(db: Session, user: User, checkin_id: str) -> CheckIn:
     if row is None:
         raise NotFound("No check-in with that id.")
     return row
+
+
+def this_weeks(db: Session, user: User) -> CheckIn | None:
+    """The latest check-in while the next isn't due yet (taken less than a week ago)."""
+    assert user.id is not None
+    latest = repo.latest_checkins(db, user.id, 1)
+    if latest and (latest[0].taken_at + timedelta(days=7)).date() > date.today():
+        return latest[0]
+    return None
 
 
 def previous(db: Session, row: CheckIn) -> CheckIn | None:

@@ -395,3 +395,18 @@ def test_a_settings_mistake_is_in_view_with_the_focus(
     page.screenshot(path=shots / "settings-error.png")
     assert page.request.get("/api/profile").ok  # nothing was deleted
     context.close()
+
+
+def test_recovery_codes_survive_a_reload(phone: Any) -> None:
+    """The codes page is a Get after the sign-up's Post: a reload shows the same codes."""
+    context, page = phone
+    _sign_up(page, f"codes{uuid.uuid4().hex[:6]}")
+    codes = page.locator("ol.codes code").all_inner_texts()
+    assert len(codes) >= 8
+    page.reload()
+    assert page.locator("ol.codes code").all_inner_texts() == codes
+    expect(page.locator("[data-copy=codes]")).to_be_visible()
+    page.get_by_role("button", name="I have saved them, continue").click()
+    page.wait_for_url("**/settings?open=profile*")
+    expect(page.locator("details#profile")).to_have_attribute("open", "")
+    expect(page.locator("select[name=country]")).to_be_visible()

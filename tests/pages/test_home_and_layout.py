@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -130,3 +132,22 @@ def test_stylesheet_is_small(client: TestClient) -> None:
     assert css.status_code == 200
     assert len(css.content) < 8 * 1024
     assert "@media print" in css.text
+
+
+def test_home_and_the_form_know_this_weeks_checkin(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    """Eight days ago is last week: both ask for this week's. Today's: both say it's done."""
+    eight_days_ago = (datetime.now(UTC) - timedelta(days=8)).isoformat()
+    body = {"client_id": str(uuid.uuid4()), "taken_at": eight_days_ago}
+    assert client.post("/api/checkins", json={**body, "answers": good_answers(client)}).is_success
+    assert main_of(get_page(client, "/checkin")).find(id="done-this-week") is None
+    start = main_of(get_page(client, "/")).find("section", class_="due").find("a")
+    assert start.get_text(strip=True) == "Start this week's check-in"
+
+    latest = post_checkin(client, good_answers(client)).headers["location"]
+    notice = main_of(get_page(client, "/checkin")).find(id="done-this-week")
+    assert notice is not None and notice.find("a", href=latest) is not None
+    assert "already checked in this week" in notice.get_text()
+    due = main_of(get_page(client, "/")).find("section", class_="due")
+    assert "checked in this week" in due.get_text()
