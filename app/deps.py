@@ -64,6 +64,10 @@ OptionalUser = Annotated[User | None, Depends(optional_user)]
 CurrentUser = Annotated[User, Depends(require_user)]
 
 
+# Sent on sign-out and account deletion: the browser drops this site's caches and storage.
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 

@@ -23,19 +23,7 @@ from sqlmodel import Session
 from app import crypto, logging_setup, middleware
 from app.database import BUSY, Database, is_busy, set_engine
 from app.errors import DomainError, NotAuthenticated, ServiceUnavailable
-from app.routes import (
-    api_account,
-    api_activity,
-    api_auth,
-    api_checkins,
-    api_import,
-    api_passkeys,
-    api_push,
-    api_safety_plan,
-    api_sessions,
-    pages,
-    pwa,
-)
+from app.routes import api, pages
 from app.services import talking_points
 from app.services.catalog import load_catalog
 from app.services.sessions import ReauthRequired
@@ -92,16 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(logging_setup.RequestLogMiddleware)  # outermost: times everything
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (
-        api_auth.router,
-        api_checkins.router,
-        api_account.router,
-        api_activity.router,
-        api_import.router,
-        api_push.router,
-        api_passkeys.router,
-        api_sessions.router,
-        api_safety_plan.router,
-        pwa.router,
+        api.router,
         pages.router,
     ):
         app.include_router(router)

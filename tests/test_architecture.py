@@ -96,3 +96,57 @@ def test_every_data_file_loads(path: Path) -> None:
         assert any(load_rules(p).texts == path.name for p in rules), (
             f"{path.name} is not named by any rules file"
         )
+
+
+# --- the routes: two packages, one router each; no route module leans on another ----------
+
+ROUTES = ROOT / "app" / "routes"
+
+
+def _defines_router(path: Path) -> bool:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return (
+        any(
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "router" for t in node.targets)
+            for node in tree.body
+        )
+        and path.name != "__init__.py"
+    )
+
+
+ROUTE_MODULES = sorted(p for p in ROUTES.rglob("*.py") if _defines_router(p))
+
+
+def _dotted(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+
+
+def test_routes_live_in_two_packages() -> None:
+    assert {p.parent.name for p in ROUTE_MODULES} == {"api", "pages"}
+    assert sorted(p.name for p in ROUTES.glob("*.py")) == ["__init__.py"]
+
+
+@pytest.mark.parametrize("path", ROUTE_MODULES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_route_module_imports_no_other_route_module(path: Path) -> None:
+    """Shared page code lives in helper modules (common, settings_view, checkin_view,
+    charts), never in another module's routes."""
+    routes = {_dotted(p) for p in ROUTE_MODULES}
+    for name in imported_modules(path):
+        assert name not in routes or name == _dotted(path), f"{path.name} imports {name}"
+
+
+def test_no_template_global_reaches_the_database() -> None:
+    """Templates render what their handler gathered: no global opens or uses a session."""
+    import inspect
+
+    import app.main  # noqa: F401  (every route module registers its globals on import)
+    from app.templating import templates
+
+    for name, value in templates.env.globals.items():
+        try:
+            source = inspect.getsource(value)
+        except (TypeError, OSError):
+            continue  # a constant, or Jinja's own
+        assert "state.db" not in source and "Session(" not in source, f"global {name}"
+        assert not {"db", "session"} & set(inspect.signature(value).parameters), name

@@ -98,7 +98,7 @@ def test_sign_in_with_a_passkey_instead_of_the_passphrase(
     _axe_clean(page)
     button.tap()
     page.wait_for_url("**/history")
-    expect(page.get_by_role("link", name="Settings")).to_be_attached()
+    expect(page.locator("#menu a[href='/settings']")).to_be_attached()  # signed in
     assert page.locator("input[name=password]").count() == 0
 
     # The passkey shows when it was last used; then remove it.
@@ -183,7 +183,7 @@ def test_without_javascript_the_passkey_buttons_stay_hidden(
     page.goto("/login")
     expect(page.get_by_role("button", name="Sign in with a passkey")).to_be_hidden()
     _sign_up(page, f"nojs{uuid.uuid4().hex[:6]}")
-    page.goto("/settings")
+    page.goto("/settings?open=security")
     expect(page.locator("#passkey-add")).to_be_hidden()
     expect(page.locator("#passkey-add-unsupported")).to_be_visible()
     context.close()

@@ -399,7 +399,7 @@ def test_a_settings_mistake_is_in_view_with_the_focus(
 
 def test_recovery_codes_survive_a_reload(phone: Any) -> None:
     """The codes page is a Get after the sign-up's Post: a reload shows the same codes."""
-    context, page = phone
+    _context, page = phone
     _sign_up(page, f"codes{uuid.uuid4().hex[:6]}")
     codes = page.locator("ol.codes code").all_inner_texts()
     assert len(codes) >= 8

@@ -1,4 +1,4 @@
-"""HTML pages: the one router main.py includes, the home and offline pages, HTML errors."""
+"""Pages: home, offline, and the HTML error pages."""
 
 from __future__ import annotations
 
@@ -13,21 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.database import SessionDep
 from app.deps import CatalogDep, OptionalUser
 from app.models import User
-from app.routes import (
-    pages_activity,
-    pages_auth,
-    pages_checkin,
-    pages_history,
-    pages_import,
-    pages_passkeys,
-    pages_reminders,
-    pages_safety_plan,
-    pages_security,
-    pages_settings,
-    pages_shared,
-    pages_talking,
-)
-from app.routes.pages_common import (
+from app.routes.pages.common import (
     ARROWS,
     SHOWN_DOMAINS,
     crisis_view,
@@ -42,21 +28,6 @@ from app.services import checkins
 from app.services.catalog import Catalog
 
 router = APIRouter(include_in_schema=False)
-for _sub in (
-    pages_auth.router,
-    pages_checkin.router,
-    pages_history.router,
-    pages_settings.router,
-    pages_reminders.router,
-    pages_security.router,
-    pages_passkeys.router,
-    pages_talking.router,
-    pages_shared.router,
-    pages_import.router,
-    pages_activity.router,
-    pages_safety_plan.router,
-):
-    router.include_router(_sub)
 
 
 def _glance(catalog: Catalog, domains: dict[str, Any]) -> list[dict[str, Any]]:

@@ -8,8 +8,8 @@ from fastapi.responses import HTMLResponse, Response
 from app.database import WRITES, SessionDep
 from app.deps import CatalogDep, SettingsDep, client_address
 from app.errors import TooManyRequests
-from app.routes.pages_common import render
-from app.routes.pages_talking import sheet_view
+from app.routes.pages.charts import sheet_view
+from app.routes.pages.common import render
 from app.services import ratelimit, sharing
 
 router = APIRouter(include_in_schema=False)

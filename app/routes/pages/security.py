@@ -11,22 +11,12 @@ from fastapi.responses import HTMLResponse, Response
 from app.database import WRITES, SessionDep
 from app.deps import CatalogDep, CurrentUser, OptionalUser, SettingsDep, set_session_cookie
 from app.errors import DomainError, Invalid, NotFound, TooManyRequests
-from app.models import User
-from app.routes.pages_common import EXPIRED, FormDep, csrf_ok, field, render, safe_next, see_other
-from app.routes.pages_settings import _context
+from app.routes.pages.common import EXPIRED, FormDep, csrf_ok, field, render, safe_next, see_other
+from app.routes.pages.settings_view import settings_page
 from app.security import SESSION_COOKIE
 from app.services import sessions
-from app.templating import templates
 
 router = APIRouter(include_in_schema=False)
-
-
-def _sessions_for(request: Request, user: User) -> list[dict[str, Any]]:
-    """For the settings page, whichever handler renders it (on the request's session)."""
-    return sessions.listing(request.state.db, user, request.cookies.get(SESSION_COOKIE))
-
-
-templates.env.globals["sessions_for"] = _sessions_for
 
 
 def _token(request: Request) -> str | None:
@@ -115,9 +105,7 @@ def end_session(
     catalog: CatalogDep,
 ) -> Response:
     if not csrf_ok(request, form):
-        return render(
-            request, "settings/index.html", _context(catalog, user, security_message=EXPIRED), 403
-        )
+        return settings_page(request, db, catalog, user, 403, security_message=EXPIRED)
     with contextlib.suppress(NotFound):  # already gone: the list shows the truth
         sessions.end(db, user, session_id)
     return see_other("/settings?saved=sessions#sessions-title")
@@ -128,9 +116,7 @@ def end_others(
     request: Request, form: FormDep, user: CurrentUser, db: SessionDep, catalog: CatalogDep
 ) -> Response:
     if not csrf_ok(request, form):
-        return render(
-            request, "settings/index.html", _context(catalog, user, security_message=EXPIRED), 403
-        )
+        return settings_page(request, db, catalog, user, 403, security_message=EXPIRED)
     sessions.end_others(db, user, _token(request))
     return see_other("/settings?saved=sessions#sessions-title")
 
@@ -145,11 +131,8 @@ def change_passphrase(
     settings: SettingsDep,
 ) -> Response:
     if not csrf_ok(request, form):
-        return render(
-            request,
-            "settings/index.html",
-            _context(catalog, user, security_errors={"current_password": EXPIRED}),
-            403,
+        return settings_page(
+            request, db, catalog, user, 403, security_errors={"current_password": EXPIRED}
         )
     try:
         sessions.change_passphrase(
@@ -165,9 +148,7 @@ def change_passphrase(
         errors = dict(exc.fields)
         if "password" in errors:
             errors["current_password"] = errors.pop("password").replace(" Nothing was deleted.", "")
-        return render(
-            request, "settings/index.html", _context(catalog, user, security_errors=errors), 422
-        )
+        return settings_page(request, db, catalog, user, 422, security_errors=errors)
     except DomainError:
         db.rollback()
         raise

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from app.database import WRITES, SessionDep
 from app.deps import (
+    CLEAR_SITE_DATA,
     CatalogDep,
     CurrentUser,
     OptionalUser,
@@ -16,7 +17,6 @@ from app.deps import (
     SettingsDep,
     clear_session_cookie,
 )
-from app.routes.api_auth import CLEAR_SITE_DATA
 from app.schemas import ERRORS, ProfileIn, ProfileOut, QuestionnaireOut, SummaryOut
 from app.services import accounts, activity, checkins, export
 

@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser
 from app.errors import Invalid
-from app.routes.pages_common import EXPIRED, FormDep, csrf_ok, nice_date, render, see_other
+from app.routes.pages.common import EXPIRED, FormDep, csrf_ok, nice_date, render, see_other
 from app.schemas import ImportDoc, ImportProfile, ImportSafetyPlan
 from app.services import importer
 from app.services.catalog import Catalog

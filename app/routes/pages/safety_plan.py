@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser
 from app.models import User
-from app.routes.pages_common import EXPIRED, FormDep, crisis_view, csrf_ok, field, render, see_other
+from app.routes.pages.common import EXPIRED, FormDep, crisis_view, csrf_ok, field, render, see_other
 from app.schemas import SafetyPlanIn
 from app.services import safety_plan
 from app.services.catalog import Catalog

@@ -12,11 +12,10 @@ from app.deps import CatalogDep, CurrentUser
 from app.engine.talking import TalkingPoints
 from app.errors import Invalid
 from app.models import User
-from app.routes import talking_chart
-from app.routes.pages_common import (
+from app.routes.pages.charts import sheet_view
+from app.routes.pages.common import (
     EXPIRED,
     FormDep,
-    crisis_view,
     csrf_ok,
     field,
     render,
@@ -46,12 +45,6 @@ def get_phrasebook(request: Request) -> TalkingPoints:
 
 
 PhrasebookDep = Annotated[TalkingPoints, Depends(get_phrasebook)]
-
-
-def sheet_view(catalog: Catalog, sheet: dict[str, Any], country: str | None) -> dict[str, Any]:
-    """What the sheet template needs besides the sheet: crisis lines and the chart."""
-    crisis = crisis_view(catalog.crisis.for_country(country)) if country else None
-    return {"sheet": sheet, "crisis": crisis, "chart": talking_chart.chart(sheet.get("trend"))}
 
 
 def _context(

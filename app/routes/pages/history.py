@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser
-from app.routes.pages_common import (
+from app.routes.pages.common import (
     SHOWN_DOMAINS,
     direction_words,
     domain_name,

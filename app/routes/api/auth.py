@@ -5,13 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from app.database import SessionDep
-from app.deps import SettingsDep, clear_session_cookie, client_address, set_session_cookie
+from app.deps import (
+    CLEAR_SITE_DATA,
+    SettingsDep,
+    clear_session_cookie,
+    client_address,
+    set_session_cookie,
+)
 from app.schemas import ERRORS, Credentials, Message, SignupOut, UserOut
 from app.security import SESSION_COOKIE
 from app.services import accounts
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERRORS)
-CLEAR_SITE_DATA = '"cache", "storage"'
 
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED, response_model=SignupOut)

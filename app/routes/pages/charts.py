@@ -10,7 +10,8 @@ import itertools
 from datetime import datetime
 from typing import Any
 
-from app.routes.pages_common import direction_words, short_date, start_sentence
+from app.routes.pages.common import crisis_view, direction_words, short_date, start_sentence
+from app.services.catalog import Catalog
 
 WIDTH, HEIGHT = 360, 128
 LEFT, RIGHT, TOP, BOTTOM = 30, 262, 8, 106
@@ -91,3 +92,9 @@ def chart(trend: dict[str, Any] | None) -> dict[str, Any] | None:
         "single": len(moments) == len(trend["series"]),
         "start_note": note,
     }
+
+
+def sheet_view(catalog: Catalog, sheet: dict[str, Any], country: str | None) -> dict[str, Any]:
+    """What the sheet template needs besides the sheet: crisis lines and the chart."""
+    crisis = crisis_view(catalog.crisis.for_country(country)) if country else None
+    return {"sheet": sheet, "crisis": crisis, "chart": chart(sheet.get("trend"))}

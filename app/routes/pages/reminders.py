@@ -8,8 +8,8 @@ from fastapi.responses import HTMLResponse, Response
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser
 from app.errors import Invalid
-from app.routes.pages_common import EXPIRED, FormDep, csrf_ok, field, render, see_other
-from app.routes.pages_settings import _context
+from app.routes.pages.common import EXPIRED, FormDep, csrf_ok, field, see_other
+from app.routes.pages.settings_view import settings_page
 from app.services import reminders
 from app.templating import templates
 
@@ -27,12 +27,7 @@ def save_reminder(
     request: Request, form: FormDep, user: CurrentUser, db: SessionDep, catalog: CatalogDep
 ) -> Response:
     if not csrf_ok(request, form):
-        return render(
-            request,
-            "settings/index.html",
-            _context(catalog, user, reminder_errors={"time": EXPIRED}),
-            403,
-        )
+        return settings_page(request, db, catalog, user, 403, reminder_errors={"time": EXPIRED})
     day = field(form, "weekday").strip()
     at = field(form, "time").strip()
     try:
@@ -48,9 +43,7 @@ def save_reminder(
             field(form, "timezone").strip() or None,
         )
     except Invalid as exc:
-        return render(
-            request, "settings/index.html", _context(catalog, user, reminder_errors=exc.fields), 422
-        )
+        return settings_page(request, db, catalog, user, 422, reminder_errors=exc.fields)
     return see_other("/settings?saved=reminder#reminder-title")
 
 

@@ -9,73 +9,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.database import SessionDep
-from app.deps import CatalogDep, CurrentUser, SettingsDep, clear_session_cookie
+from app.deps import CLEAR_SITE_DATA, CatalogDep, CurrentUser, SettingsDep, clear_session_cookie
 from app.errors import Invalid
-from app.models import User
-from app.routes.api_auth import CLEAR_SITE_DATA
-from app.routes.pages_common import EXPIRED, FormDep, csrf_ok, field, render, see_other
-from app.services import accounts, safety_plan, sharing
-from app.services.catalog import Catalog
+from app.routes.pages.common import EXPIRED, FormDep, csrf_ok, field, render, see_other
+from app.routes.pages.settings_view import (
+    NAME_SAVED,
+    SAVED,
+    SAVED_IN,
+    SECTIONS,
+    settings_page,
+)
+from app.services import accounts
 
 router = APIRouter(include_in_schema=False)
 
-SAVED = {
-    "profile": "Saved. Your check-ins and help numbers now follow these settings.",
-    "reminder": "Saved your reminder.",
-    "passphrase": "Your passphrase is changed. Every other device has been signed out.",
-    "sessions": "Done. That device is signed out.",
-    "link": "Link revoked. It no longer opens.",
-}
-# Shown beside the name form in the sharing section, where the page lands after saving.
-NAME_SAVED = {
-    "name": "Saved. Sheets you share now show this name, including links you made before.",
-    "noname": "Saved. Sheets you share now show no name.",
-}
-
-
-# The folded part of the page that a notice or an error belongs to comes back open.
-OPENS = {
-    "profile_errors": "profile",
-    "profile_message": "profile",
-    "reminder_errors": "reminders",
-    "reminder_message": "reminders",
-    "security_errors": "security",
-    "security_message": "security",
-    "delete_errors": "delete",
-    "delete_message": "delete",
-}
-SECTIONS = ("profile", "reminders", "safety", "security", "sharing", "data", "delete")
-SAVED_IN = {
-    "profile": "profile",
-    "reminder": "reminders",
-    "passphrase": "security",
-    "sessions": "security",
-    "link": "sharing",
-}
-
-
-def _context(catalog: Catalog, user: User, **extra: Any) -> dict[str, Any]:
-    context: dict[str, Any] = {
-        "user": user,
-        "nav": "settings",
-        "countries": catalog.crisis.countries(),
-        "started": user.therapy_started_on.isoformat() if user.therapy_started_on else "",
-        "on_medication": user.on_medication,
-        "country": user.country,
-        "goals": user.goals or "",
-        "display_name": user.display_name or "",
-        "today": date.today().isoformat(),
-        "profile_errors": {},
-        "delete_errors": {},
-    }
-    context.update(extra)
-    if "open_section" not in context:
-        context["open_section"] = next((OPENS[k] for k in OPENS if context.get(k)), None)
-    return context
-
 
 @router.get("/settings", response_class=HTMLResponse)
-def settings_page(
+def settings(
     request: Request,
     user: CurrentUser,
     db: SessionDep,
@@ -84,21 +34,18 @@ def settings_page(
     passkey: str = "",
     open: str = "",
 ) -> Response:
-    links = sharing.listing(db, user)
-    has_plan = safety_plan.has_plan(safety_plan.get(db, user))
-    context = _context(
+    return settings_page(
+        request,
+        db,
         catalog,
         user,
         saved=SAVED.get(saved),
         name_saved=NAME_SAVED.get(saved),
-        share_links=links,
-        has_safety_plan=has_plan,
         open_section=SAVED_IN.get(saved)
         or ("security" if passkey else None)
         or ("sharing" if saved in NAME_SAVED else None)
         or (open if open in SECTIONS else None),
     )
-    return render(request, "settings/index.html", context)
 
 
 @router.get("/settings/profile")
@@ -122,18 +69,9 @@ def save_display_name(
 
     def again(status: int, **extra: Any) -> Response:
         # The whole page again, with what was typed kept in the field.
-        links = sharing.listing(db, user)
-        has_plan = safety_plan.has_plan(safety_plan.get(db, user))
-        context = _context(
-            catalog,
-            user,
-            display_name=typed,
-            share_links=links,
-            has_safety_plan=has_plan,
-            open_section="sharing",  # the folded part with the name form comes back open
-            **extra,
+        return settings_page(
+            request, db, catalog, user, status, display_name=typed, open_section="sharing", **extra
         )
-        return render(request, "settings/index.html", context, status)
 
     if not csrf_ok(request, form):
         return again(403, name_message=EXPIRED)
@@ -162,12 +100,7 @@ def save_profile(
         "goals": goals,
     }
     if not csrf_ok(request, form):
-        return render(
-            request,
-            "settings/index.html",
-            _context(catalog, user, **typed, profile_message=EXPIRED),
-            403,
-        )
+        return settings_page(request, db, catalog, user, 403, **typed, profile_message=EXPIRED)
     errors: dict[str, str] = {}
     started: date | None = None
     if started_raw:
@@ -194,12 +127,7 @@ def save_profile(
             db.rollback()  # nothing half-saved
             errors = exc.fields or {"therapy_started_on": str(exc.detail)}
     if errors:
-        return render(
-            request,
-            "settings/index.html",
-            _context(catalog, user, **typed, profile_errors=errors),
-            422,
-        )
+        return settings_page(request, db, catalog, user, 422, **typed, profile_errors=errors)
     return see_other("/settings?saved=profile")
 
 
@@ -213,9 +141,7 @@ def delete(
     settings: SettingsDep,
 ) -> Response:
     if not csrf_ok(request, form):
-        return render(
-            request, "settings/index.html", _context(catalog, user, delete_message=EXPIRED), 403
-        )
+        return settings_page(request, db, catalog, user, 403, delete_message=EXPIRED)
     errors: dict[str, str] = {}
     if field(form, "confirm") != "yes":
         errors["confirm"] = "Please tick the box to confirm."
@@ -231,9 +157,7 @@ def delete(
     if problem:
         errors["password"] = problem
     if errors:
-        return render(
-            request, "settings/index.html", _context(catalog, user, delete_errors=errors), 422
-        )
+        return settings_page(request, db, catalog, user, 422, delete_errors=errors)
     accounts.delete_account(db, user, settings)
     response = render(request, "settings/deleted.html", {"user": None})
     clear_session_cookie(response)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,7 +16,8 @@ from app.engine import Item
 from app.engine.change_words import how_much
 from app.errors import Conflict, Invalid
 from app.models import CheckIn, User
-from app.routes.pages_common import (
+from app.routes.pages.checkin_view import client_id_of, form_context, fresh_id, plan_context
+from app.routes.pages.common import (
     EXPIRED,
     SHOWN_DOMAINS,
     FormDep,
@@ -44,73 +44,6 @@ CONFLICT = (
 SIGNED_OUT = "You were signed out while you answered. Please sign in again to send it."
 _CARRY_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 NONE_VALUE = "none"  # the form value of an item's none_label choice
-
-
-def _fresh_id() -> str:
-    return str(uuid.uuid4())
-
-
-def _client_id(raw: object) -> str:
-    """The form's uuid4, normalised; a fresh one if it was tampered with."""
-    try:
-        return str(uuid.UUID(str(raw)))
-    except ValueError:
-        return _fresh_id()
-
-
-def _plan_context(db: SessionDep, user: User) -> dict[str, Any]:
-    """The client's own plan beside crisis help, and their therapist's number to call."""
-    plan = safety_plan.get(db, user)
-    return {
-        "plan": plan,
-        "has_plan": safety_plan.has_plan(plan),
-        "therapist_phone": safety_plan.contact_number(plan),
-    }
-
-
-def form_context(
-    catalog: Catalog,
-    user: User,
-    *,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    note: str = "",
-    client_id: str | None = None,
-    message: str | None = None,
-    message_kind: str = "error",
-    plan: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    quest = catalog.questionnaire
-    items = quest.weekly_items(user.on_medication)
-    labels = {item.id: item.text for item in items}
-    labels.update(note=quest.note.label, answers="Your answers")
-    entry = catalog.crisis.for_country(user.country)
-    urgent = catalog.rules.wording.suggestions["urgent_help"]
-    return {
-        "user": user,
-        "nav": "checkin",
-        # Shown at once by the page itself when a risk answer is saved offline: the
-        # cached form carries the client's crisis lines and the short safety plan.
-        "offline_crisis": crisis_view(entry),
-        "offline_steps": [*urgent.steps, *([entry.means_safety] if entry.means_safety else [])],
-        "offline_fallback": crisis_view(catalog.crisis.for_country(None))
-        if entry.code != catalog.crisis.fallback
-        else None,
-        "plan": plan,
-        "has_plan": bool(plan) and safety_plan.has_plan(plan or {}),
-        "therapist_phone": safety_plan.contact_number(plan) if plan else None,
-        "items": items,
-        "labels": labels,
-        "values": values or {},
-        "errors": errors or {},
-        "note": note,
-        "client_id": client_id or _fresh_id(),
-        "message": message,
-        "message_kind": message_kind,
-        "note_label": quest.note.label,
-        "note_hint": quest.note.hint,
-        "note_max": min(quest.note.max_length, checkins.NOTE_MAX),
-    }
 
 
 def _parse(
@@ -157,7 +90,7 @@ def checkin_submit(
     keep: dict[str, Any] = {
         "values": values,
         "note": field(form, "note"),
-        "client_id": _client_id(field(form, "client_id")),
+        "client_id": client_id_of(field(form, "client_id")),
     }
     if not csrf_ok(request, form):
         return render(
@@ -186,7 +119,7 @@ def checkin_submit(
         )
     except Conflict:
         db.rollback()
-        keep["client_id"] = _fresh_id()
+        keep["client_id"] = fresh_id()
         return render(
             request, "checkin/form.html", form_context(catalog, user, **keep, message=CONFLICT), 409
         )
@@ -208,30 +141,6 @@ def _sign_in_to_send(request: Request, form: FormData) -> Response:
         "carry": json.dumps(dict(list(carried.items())[:50])),
     }
     return render(request, "auth/login.html", context, 401)
-
-
-def resume_checkin(request: Request, catalog: Catalog, user: User, carry: str) -> Response:
-    """After signing in again: the check-in form with the carried answers, ready to send."""
-    try:
-        data = json.loads(carry)
-    except ValueError:
-        data = {}
-    if not isinstance(data, dict):
-        data = {}
-    items = catalog.questionnaire.weekly_items(user.on_medication)
-    values = {it.id: str(data[it.id]) for it in items if isinstance(data.get(it.id), str)}
-    note = data.get("note")
-    message = "Welcome back. Your answers are still here: check them and send."
-    context = form_context(
-        catalog,
-        user,
-        values=values,
-        note=note if isinstance(note, str) else "",
-        client_id=_client_id(data.get("client_id")),
-        message=message,
-        message_kind="info",
-    )
-    return render(request, "checkin/form.html", context)
 
 
 def _changes(
@@ -299,7 +208,7 @@ def _result(
             (s["why"] for s in result["suggestions"] if s["id"] == "urgent_help"), None
         ),
         "follow_up": checkins.follow_up_offered(catalog, user, row),
-        **(_plan_context(db, user) if urgent else {}),
+        **(plan_context(db, user) if urgent else {}),
         **(extra or {}),
     }
     return render(request, "checkin/result.html", context, status_code)

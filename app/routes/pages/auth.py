@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from app.crypto import NoteUnreadable, get_keyring
 from app.database import SessionDep
 from app.deps import (
+    CLEAR_SITE_DATA,
     CatalogDep,
     CurrentUser,
     SettingsDep,
@@ -20,9 +21,8 @@ from app.deps import (
     set_session_cookie,
 )
 from app.errors import Conflict, Invalid, NotAuthenticated, TooManyRequests
-from app.routes.api_auth import CLEAR_SITE_DATA
-from app.routes.pages_checkin import resume_checkin
-from app.routes.pages_common import EXPIRED, FormDep, csrf_ok, field, render, safe_next, see_other
+from app.routes.pages.checkin_view import resume_checkin
+from app.routes.pages.common import EXPIRED, FormDep, csrf_ok, field, render, safe_next, see_other
 from app.security import SESSION_COOKIE
 from app.services import accounts
 

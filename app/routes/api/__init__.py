@@ -1,0 +1,33 @@
+"""The JSON API: one router, every path under /api/ (and the health probes)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.routes.api import (
+    account,
+    activity,
+    auth,
+    checkins,
+    imports,
+    passkeys,
+    push,
+    safety_plan,
+    sessions,
+)
+
+router = APIRouter()
+for _module in (
+    auth,
+    checkins,
+    account,
+    activity,
+    imports,
+    push,
+    passkeys,
+    sessions,
+    safety_plan,
+):
+    router.include_router(_module.router)
+
+__all__ = ["router"]
