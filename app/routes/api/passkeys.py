@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from app.database import SessionDep
 from app.deps import (
@@ -16,47 +14,12 @@ from app.deps import (
     client_address,
     set_session_cookie,
 )
-from app.schemas import ERRORS, UserOut
+from app.schemas import ERRORS, PasskeyOut, RegistrationIn, SignInIn, UserOut
 from app.security import SESSION_COOKIE
 from app.services import passkeys
 from app.services.passkey_ceremony import RelyingParty
 
 router = APIRouter(tags=["passkeys"], responses=ERRORS)
-
-
-class CredentialJSON(BaseModel):
-    """What navigator.credentials.create() or .get() gave, as JSON (binary as base64url)."""
-
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-    id: StrictStr = Field(min_length=1, max_length=1400)
-    raw_id: StrictStr = Field(alias="rawId", min_length=1, max_length=1400)
-    type: Literal["public-key"]
-    response: dict[str, Any] = Field(
-        description="clientDataJSON and attestationObject (adding) or authenticatorData, "
-        "signature and userHandle (signing in)"
-    )
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RegistrationIn(_In):
-    credential: CredentialJSON
-    name: StrictStr | None = Field(
-        default=None, max_length=60, description="Defaults to the browser and device"
-    )
-
-
-class SignInIn(_In):
-    credential: CredentialJSON
-
-
-class PasskeyOut(BaseModel):
-    id: int
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None
 
 
 def relying_party(request: Request, settings: SettingsDep) -> RelyingParty:

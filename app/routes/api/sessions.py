@@ -2,46 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from app.database import SessionDep
 from app.deps import CurrentUser, SettingsDep, set_session_cookie
-from app.schemas import ERRORS, Message, UserOut
+from app.schemas import (
+    ERRORS,
+    ChangePassphraseIn,
+    Message,
+    PassphraseIn,
+    RecoverIn,
+    SessionOut,
+    UserOut,
+)
 from app.security import SESSION_COOKIE
 from app.services import sessions
 
 router = APIRouter(prefix="/api", tags=["sessions"], responses=ERRORS)
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PassphraseIn(_In):
-    password: StrictStr = Field(max_length=1024)
-
-
-class ChangePassphraseIn(_In):
-    current_password: StrictStr = Field(max_length=1024)
-    new_password: StrictStr = Field(min_length=12, max_length=256)
-
-
-class RecoverIn(_In):
-    username: StrictStr = Field(max_length=100)
-    recovery_code: StrictStr = Field(max_length=100)
-    new_password: StrictStr = Field(min_length=12, max_length=256)
-
-
-class SessionOut(BaseModel):
-    id: int
-    device: str
-    signed_in_at: datetime
-    last_seen_at: datetime
-    current: bool
 
 
 def _token(request: Request) -> str | None:
