@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,20 +23,7 @@ Domain = Literal[
     "safety",
     "life_events",
 ]
-DOMAINS: tuple[str, ...] = (
-    "heard",
-    "connection",
-    "progress",
-    "distress",
-    "session_effect",
-    "coping",
-    "hope",
-    "support",
-    "motivation",
-    "side_effects",
-    "safety",
-    "life_events",
-)
+DOMAINS: tuple[str, ...] = get_args(Domain)
 
 SignId = Literal[
     "self_harm_risk",
