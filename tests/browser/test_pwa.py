@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import struct
 import uuid
 from pathlib import Path
@@ -189,7 +190,9 @@ def _axe_clean(page: Page, path: str) -> None:
     assert results.violations_count == 0, (path, results.generate_report())
 
 
-def test_no_accessibility_violations_on_any_page(browser: Browser, live_server: str) -> None:
+def test_no_accessibility_violations_on_any_page(
+    browser: Browser, live_server: str, tmp_path: Path
+) -> None:
     context: BrowserContext = browser.new_context(**PHONE, base_url=live_server)
     page = context.new_page()
     for path in ("/login", "/signup", "/offline", "/recover"):
@@ -223,6 +226,17 @@ def test_no_accessibility_violations_on_any_page(browser: Browser, live_server: 
     _axe_clean(page, page.url)  # an urgent result, with the plan and the folded rest
     if page.request.get("/talking-points").ok:
         _axe_clean(page, "/talking-points")
+    # An import whose file differs from the account: the page that asks what to take.
+    exported = page.request.get("/api/export").json()
+    exported["profile"] = {**exported["profile"], "country": "US", "goals": "Walk daily"}
+    upload = tmp_path / "export.json"
+    upload.write_text(json.dumps(exported))
+    page.goto("/settings?open=data")
+    page.set_input_files("#f-import-file", str(upload))
+    page.locator("form[action='/settings/import'] button[type=submit]").click()
+    expect(page.locator("form[action='/settings/import/changes']")).to_be_visible()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
     context.close()
 
 
