@@ -11,16 +11,15 @@ import argparse
 import logging
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
-from sqlmodel import Session
 
 from app import crypto
-from app.database import get_engine, make_engine, set_engine
+from app.database import make_engine, own_transaction, set_engine
+from app.database.backup import sqlite_snapshot
 from app.services import checkins, notes_crypto, reminders
 from app.services.catalog import load_catalog
 from app.settings import get_settings
@@ -49,18 +48,7 @@ def _backup_sqlite(url: URL, target: Path) -> str:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    source = sqlite3.connect(url.database, timeout=15)
-    copy = sqlite3.connect(partial)
-    try:
-        # One step (pages=-1): a single read transaction gives a consistent snapshot, and
-        # with WAL the app keeps writing meanwhile. A stepwise copy would restart on
-        # every write and might never finish on a busy server.
-        source.backup(copy)
-        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-        status = copy.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        copy.close()
-        source.close()
+    status = sqlite_snapshot(url.database, partial)
     if status != "ok":
         partial.unlink(missing_ok=True)
         raise BackupError(f"the copy failed its integrity check: {status}")
@@ -135,9 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     set_engine(make_engine(settings.DATABASE_URL))
     if args.command == "rotate-notes-key":
         keyring = crypto.keyring_from_settings(settings)
-        with _writer() as db:
+        with own_transaction() as db:
             done = notes_crypto.rotate(db, keyring)
-            db.commit()
         print(
             f"re-encrypted {done.rewritten} notes under key {keyring.current!r}, "
             f"{done.already_current} already were, {done.unreadable} unreadable (left as they are)"
@@ -145,29 +132,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if done.unreadable else 0
     if args.command == "rescore":
         catalog = load_catalog(settings.QUESTIONNAIRE_DIR)
-        with _writer() as db:
+        with own_transaction() as db:
             rescored = checkins.rescore_all(db, catalog)
-            db.commit()
         print(
             f"rescored {rescored.checkins} check-ins of {rescored.accounts} accounts under rules "
             f"{catalog.rules.version!r}: {rescored.changed} results changed"
         )
         return 0
     if args.command == "send-reminders":
-        with _writer() as db:
+        with own_transaction() as db:
             report = reminders.send_due(db, settings)
-            db.commit()
         print(
             f"sent {report.sent}, skipped (checked in recently) {report.skipped_recent}, "
             f"gone {report.gone}, failed {report.failed}"
         )
     return 0
-
-
-def _writer() -> Session:
-    """A session whose SQLite transactions start with BEGIN IMMEDIATE and wait the writers'
-    busy timeout, like the app's write requests (a deferred read-then-write gives up early)."""
-    return Session(get_engine().execution_options(sqlite_write=True))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import anyio
@@ -15,13 +14,12 @@ from alembic.script import ScriptDirectory
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlmodel import Session
 
 from app import crypto, logging_setup, middleware
-from app.database import BUSY, Database, is_busy, set_engine
+from app import repositories as repo
+from app.database import BUSY, Database, is_busy, own_transaction, set_engine
 from app.errors import DomainError, NotAuthenticated, ServiceUnavailable
 from app.routes import api, pages
 from app.services import talking_points
@@ -122,16 +120,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def readyz() -> JSONResponse:
         """Ready for traffic: the database answers and its schema is at the code's head."""
 
-        def version() -> Any:
-            with Session(db.engine) as s:
-                return s.exec(text("SELECT version_num FROM alembic_version")).first()  # type: ignore[call-overload]
+        def version() -> str | None:
+            with own_transaction(db.engine, write=False) as s:
+                return repo.migration_version(s)
 
         try:
             async with db.slot(write=False):
-                current = await anyio.to_thread.run_sync(version)
+                at = await anyio.to_thread.run_sync(version)
         except Exception:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
-        at = current[0] if current else None
         if at != MIGRATION_HEAD:
             return JSONResponse(
                 {"status": "migrations pending", "database": at, "expected": MIGRATION_HEAD}, 503

@@ -136,29 +136,10 @@ def login(
     address: str = "",
 ) -> NewSession:
     name = normalise_username(username)
-    window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    ratelimit.check(
-        db,
-        settings,
-        "login-fail-address",
-        address,
-        settings.LOGIN_FAILURES_PER_ADDRESS,
-        window,
-        "Too many failed sign-ins from this network. Please wait and try again.",
-    )
-    ratelimit.check(
-        db,
-        settings,
-        "login-fail",
-        name,
-        settings.LOGIN_FAILURES_PER_ACCOUNT,
-        window,
-        "Too many failed sign-ins for this account. Please wait and try again.",
-    )
+    ratelimit.check_sign_in(db, settings, address=address, account=name)
     user = repo.user_by_username(db, name)
     if not verify_password(password[:PASSWORD_MAX], user.password_hash if user else None):
-        ratelimit.record(db, settings, "login-fail", name, window)
-        ratelimit.record(db, settings, "login-fail-address", address, window)
+        ratelimit.count_failed_sign_in(db, settings, address=address, account=name)
         activity.record_kept(
             db, user.id if user else None, "sign_in_failed", activity.device_of(user_agent)
         )
@@ -180,7 +161,7 @@ def complete_sign_in(
 ) -> NewSession:
     """After a passphrase or passkey proved who this is: a fresh session, nothing stale."""
     assert user.id is not None
-    ratelimit.clear(db, settings, "login-fail", user.username)
+    ratelimit.clear_failed_sign_ins(db, settings, user.username)
     if old_token:  # rotate: the token a visitor arrived with never survives a sign-in
         repo.delete_session(db, sha256(old_token))
     now = utcnow()
@@ -281,31 +262,26 @@ def update_profile(
                 },
             )
         user.display_name = name or None
-    db.add(user)
-    db.flush()
+    repo.add(db, user)
     return user
 
 
 def delete_account(db: Session, user: User, settings: Settings) -> None:
     repo.delete_user(db, user)
     # Failed sign-ins counted under the username point at the account: they go with it.
-    ratelimit.clear(db, settings, "login-fail", user.username)
+    ratelimit.clear_failed_sign_ins(db, settings, user.username)
 
 
 def confirm_password(db: Session, settings: Settings, user: User, password: str) -> None:
     """Ask for the passphrase again before something drastic; counts as a failed sign-in."""
-    window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    ratelimit.check(
+    ratelimit.check_sign_in(
         db,
         settings,
-        "login-fail",
-        user.username,
-        settings.LOGIN_FAILURES_PER_ACCOUNT,
-        window,
-        "Too many wrong passphrases. Please wait and try again.",
+        account=user.username,
+        account_message="Too many wrong passphrases. Please wait and try again.",
     )
     if not verify_password(password[:PASSWORD_MAX], user.password_hash):
-        ratelimit.record(db, settings, "login-fail", user.username, window)
+        ratelimit.count_failed_sign_in(db, settings, account=user.username)
         raise Invalid(
             "That passphrase doesn't match. Nothing was deleted.",
             fields={"password": "That passphrase doesn't match. Nothing was deleted."},

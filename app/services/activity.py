@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app import repositories as repo
 from app.database import keep
-from app.models import ActivityEvent, User
+from app.models import User
 
 KINDS = {
     "sign_in": "Signed in",
@@ -72,7 +72,7 @@ def record(db: Session, user_id: int | None, kind: str, detail: str = "") -> Non
         return
     if kind not in KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
-    db.add(ActivityEvent(user_id=user_id, kind=kind, detail=detail[:200]))
+    repo.add_activity(db, user_id, kind, detail[:200])
 
 
 def record_kept(db: Session, user_id: int | None, kind: str, detail: str = "") -> None:

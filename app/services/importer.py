@@ -227,7 +227,7 @@ def import_export(
     if earliest is not None:
         # Every stored check-in counts (invariant 14): every result after the earliest
         # imported check-in is made again with the whole history in it.
-        db.flush()
+        repo.flush(db)
         checkins.reevaluate_after(db, catalog, user, earliest)
     restored = False
     if doc.talking_points is not None:

@@ -10,17 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, String, TableClause, column, select, table, update
 from sqlmodel import Session
 
+from app import repositories as repo
 from app.crypto import Keyring, NoteUnreadable, is_encrypted, key_id_of
 
-# The raw columns: no type decorator between the query and the stored text. Every
-# encrypted text of the app: the check-in notes and the safety plans.
-_ENCRYPTED = (
-    table("checkin", column("id", String), column("note", String)),
-    table("safety_plan", column("id", Integer), column("plan", String)),
-)
 BATCH = 500
 
 
@@ -35,19 +29,15 @@ def rotate(db: Session, keyring: Keyring) -> Rotation:
     """Every encrypted text not under `keyring.current` is re-encrypted under it, in one
     transaction."""
     report = Rotation()
-    for encrypted in _ENCRYPTED:
-        _rotate(db, keyring, encrypted, report)
+    for table_name in repo.ENCRYPTED_TABLES:
+        _rotate(db, keyring, table_name, report)
     return report
 
 
-def _rotate(db: Session, keyring: Keyring, encrypted: TableClause, report: Rotation) -> None:
-    key, text = list(encrypted.c)
+def _rotate(db: Session, keyring: Keyring, table_name: str, report: Rotation) -> None:
     after: Any = None
     while True:
-        query = select(key, text).where(text.is_not(None), text != "")
-        if after is not None:
-            query = query.where(key > after)
-        rows = db.execute(query.order_by(key).limit(BATCH)).all()
+        rows = repo.stored_texts(db, table_name, after, BATCH)
         if not rows:
             return
         for row_id, stored in rows:
@@ -60,10 +50,6 @@ def _rotate(db: Session, keyring: Keyring, encrypted: TableClause, report: Rotat
                 report.unreadable += 1
                 continue
             # Compare-and-set: a note changed meanwhile is left to the next run.
-            db.execute(
-                update(encrypted)
-                .where(key == row_id, text == stored)
-                .values({text.name: keyring.encrypt(plain)})
-            )
+            repo.replace_stored_text(db, table_name, row_id, stored, keyring.encrypt(plain))
             report.rewritten += 1
         after = rows[-1][0]

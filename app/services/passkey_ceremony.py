@@ -22,7 +22,6 @@ from webauthn.helpers import bytes_to_base64url
 from webauthn.helpers.structs import AuthenticatorTransport, PublicKeyCredentialDescriptor
 
 from app import repositories as repo
-from app import repositories_passkeys as keys
 from app.database import keep
 from app.models import Passkey, User, WebAuthnChallenge, utcnow
 from app.security import keyed_hash
@@ -60,7 +59,7 @@ def descriptor(row: Passkey) -> PublicKeyCredentialDescriptor:
 
 def store_challenge(db: Session, challenge: bytes, purpose: str, user_id: int | None) -> None:
     now = utcnow()
-    keys.prune_challenges(db, now - CHALLENGE_TTL)
+    repo.prune_challenges(db, now - CHALLENGE_TTL)
     repo.add(
         db,
         WebAuthnChallenge(
@@ -73,7 +72,7 @@ def store_challenge(db: Session, challenge: bytes, purpose: str, user_id: int | 
 
 
 def take_challenge(db: Session, challenge: str, purpose: str, user_id: int | None) -> bool:
-    return keys.take_challenge(db, challenge, purpose, user_id, utcnow() - CHALLENGE_TTL)
+    return repo.take_challenge(db, challenge, purpose, user_id, utcnow() - CHALLENGE_TTL)
 
 
 def take_challenge_kept(db: Session, challenge: str, purpose: str) -> bool:

@@ -7,7 +7,6 @@ signing in needs no username. The WebAuthn details live in passkey_ceremony.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -26,7 +25,6 @@ from webauthn.helpers.structs import (
 )
 
 from app import repositories as repo
-from app import repositories_passkeys as keys
 from app.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from app.models import Passkey, User, utcnow
 from app.services import accounts, activity, ratelimit
@@ -53,7 +51,7 @@ def registration_options(
     db: Session, rp: RelyingParty, settings: Settings, user: User
 ) -> dict[str, Any]:
     assert user.id is not None
-    existing = keys.passkeys_of(db, user.id)
+    existing = repo.passkeys_of(db, user.id)
     if len(existing) >= MAX_PASSKEYS:
         raise Conflict(TOO_MANY)
     options = generate_registration_options(
@@ -102,9 +100,9 @@ def register(
     credential_id = bytes_to_base64url(verified.credential_id)
     if len(credential_id) > ceremony.CREDENTIAL_ID_MAX:
         raise Invalid("This passkey's id is longer than we can store. Please try another.")
-    if keys.passkey_by_credential_id(db, credential_id) is not None:
+    if repo.passkey_by_credential_id(db, credential_id) is not None:
         raise Conflict("This passkey is added already.")
-    if keys.count_passkeys(db, user.id) >= MAX_PASSKEYS:
+    if repo.count_passkeys(db, user.id) >= MAX_PASSKEYS:
         raise Conflict(TOO_MANY)
     row = Passkey(
         user_id=user.id,
@@ -128,16 +126,16 @@ def listing(db: Session, user: User) -> list[dict[str, Any]]:
             "created_at": row.created_at,
             "last_used_at": row.last_used_at,
         }
-        for row in keys.passkeys_of(db, user.id)
+        for row in repo.passkeys_of(db, user.id)
     ]
 
 
 def remove(db: Session, user: User, passkey_id: int) -> None:
     assert user.id is not None
-    row = keys.passkey_of(db, user.id, passkey_id)
+    row = repo.passkey_of(db, user.id, passkey_id)
     if row is None:
         raise NotFound("No such passkey.")
-    keys.delete_passkey(db, row)
+    repo.delete_passkey(db, row)
     activity.record(db, user.id, "passkey_removed", row.name)
 
 
@@ -166,43 +164,24 @@ def sign_in(
     address: str = "",
 ) -> accounts.NewSession:
     """Check an assertion and start a session; refusals count like wrong passphrases."""
-    window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    ratelimit.check(
-        db,
-        settings,
-        "login-fail-address",
-        address,
-        settings.LOGIN_FAILURES_PER_ADDRESS,
-        window,
-        "Too many failed sign-ins from this network. Please wait and try again.",
-    )
     credential_id = ceremony.credential_id_of(credential)
-    row = keys.passkey_by_credential_id(db, credential_id) if credential_id else None
+    row = repo.passkey_by_credential_id(db, credential_id) if credential_id else None
     owner = repo.user_by_id(db, row.user_id) if row else None
-    if owner is not None:
-        ratelimit.check(
-            db,
-            settings,
-            "login-fail",
-            owner.username,
-            settings.LOGIN_FAILURES_PER_ACCOUNT,
-            window,
-            "Too many failed sign-ins for this account. Please wait and try again.",
-        )
+    account = owner.username if owner is not None else None
+    ratelimit.check_sign_in(db, settings, address=address, account=account)
     # The counts below and the spent challenge are kept even though the request then fails.
     try:
         sign_count = ceremony.verify_assertion(db, rp, settings, credential, row, owner)
     except ceremony.Refused as exc:
-        ratelimit.record(db, settings, "login-fail-address", address, window)
+        ratelimit.count_failed_sign_in(db, settings, address=address, account=account)
         if owner is not None:
-            ratelimit.record(db, settings, "login-fail", owner.username, window)
             device = activity.device_of(user_agent)
             activity.record_kept(db, owner.id, "sign_in_failed", f"With a passkey, {device}")
         raise NotAuthenticated(REFUSED) from exc
     assert row is not None and owner is not None and owner.id is not None
     row.sign_count = sign_count
     row.last_used_at = utcnow()
-    db.add(row)
+    repo.add(db, row, flush=False)
     return accounts.complete_sign_in(
         db, settings, owner, old_token=old_token, user_agent=user_agent, kind="sign_in_passkey"
     )

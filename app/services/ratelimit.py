@@ -8,22 +8,22 @@ must count even though the request that saw it ends in an error and rolls back.
 from __future__ import annotations
 
 import math
-import secrets
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from typing import Any
+from datetime import datetime, timedelta
 
-import redis
 from sqlmodel import Session
 
 from app import repositories as repo
 from app.database import keep
 from app.errors import TooManyRequests
-from app.models import RateEvent, utcnow
+from app.models import utcnow
 from app.security import keyed_hash
 from app.settings import Settings
 
-REDIS_PREFIX = "checkin:rate:"
+# Failed sign-ins are counted per network ("login-fail-address") and per account
+# ("login-fail", by username); passphrase, passkey, recovery code and re-authentication
+# all count and check the same two.
+FROM_ADDRESS = "Too many failed sign-ins from this network. Please wait and try again."
+FOR_ACCOUNT = "Too many failed sign-ins for this account. Please wait and try again."
 
 
 def _key(settings: Settings, kind: str, subject: str) -> str:
@@ -36,23 +36,11 @@ def key(settings: Settings, kind: str, subject: str) -> str:
     return _key(settings, kind, subject)
 
 
-@lru_cache(maxsize=4)
-def _redis(url: str) -> Any:
-    return redis.Redis.from_url(url, socket_timeout=2)
-
-
 def _window(
     db: Session, settings: Settings, k: str, since: datetime
 ) -> tuple[int, datetime | None]:
     if settings.REDIS_URL:
-        client = _redis(settings.REDIS_URL)
-        pipe = client.pipeline()
-        pipe.zremrangebyscore(REDIS_PREFIX + k, 0, since.timestamp())
-        pipe.zcard(REDIS_PREFIX + k)
-        pipe.zrange(REDIS_PREFIX + k, 0, 0, withscores=True)
-        _, count, first = pipe.execute()
-        oldest = datetime.fromtimestamp(first[0][1], UTC) if first else None
-        return int(count), oldest
+        return repo.redis_events_since(settings.REDIS_URL, k, since)
     return repo.rate_events_since(db, k, since)
 
 
@@ -78,19 +66,74 @@ def record(db: Session, settings: Settings, kind: str, subject: str, keep_for: t
     now = utcnow()
     k = _key(settings, kind, subject)
     if settings.REDIS_URL:
-        client = _redis(settings.REDIS_URL)
-        pipe = client.pipeline()
-        pipe.zadd(REDIS_PREFIX + k, {f"{now.timestamp()}:{secrets.token_hex(4)}": now.timestamp()})
-        pipe.expire(REDIS_PREFIX + k, int(keep_for.total_seconds()) + 60)
-        pipe.execute()
+        repo.redis_add_event(settings.REDIS_URL, k, now, keep_for)
         return
     repo.prune_rate_events(db, now - max(keep_for, timedelta(days=1)))
-    keep(db, lambda s: s.add(RateEvent(key=k, at=now)))
+    keep(db, lambda s: repo.add_rate_event(s, k, now))
 
 
 def clear(db: Session, settings: Settings, kind: str, subject: str) -> None:
     k = _key(settings, kind, subject)
     if settings.REDIS_URL:
-        _redis(settings.REDIS_URL).delete(REDIS_PREFIX + k)
+        repo.redis_clear_events(settings.REDIS_URL, k)
         return
     repo.clear_rate_events(db, k)
+
+
+# --- failed sign-ins -------------------------------------------------------------
+
+
+def sign_in_window(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+
+
+def check_sign_in(
+    db: Session,
+    settings: Settings,
+    *,
+    address: str | None = None,
+    account: str | None = None,
+    account_message: str = FOR_ACCOUNT,
+) -> None:
+    """429 when this network, then this account (a username), has failed too often lately.
+
+    None leaves that limit out: an attempt without an address, or not yet tied to an
+    account.
+    """
+    window = sign_in_window(settings)
+    if address is not None:
+        check(
+            db,
+            settings,
+            "login-fail-address",
+            address,
+            settings.LOGIN_FAILURES_PER_ADDRESS,
+            window,
+            FROM_ADDRESS,
+        )
+    if account is not None:
+        check(
+            db,
+            settings,
+            "login-fail",
+            account,
+            settings.LOGIN_FAILURES_PER_ACCOUNT,
+            window,
+            account_message,
+        )
+
+
+def count_failed_sign_in(
+    db: Session, settings: Settings, *, address: str | None = None, account: str | None = None
+) -> None:
+    """One more failure for this account and this network; kept when the request fails."""
+    window = sign_in_window(settings)
+    if account is not None:
+        record(db, settings, "login-fail", account, window)
+    if address is not None:
+        record(db, settings, "login-fail-address", address, window)
+
+
+def clear_failed_sign_ins(db: Session, settings: Settings, account: str) -> None:
+    """Forget an account's failures: it signed in, or it is gone."""
+    clear(db, settings, "login-fail", account)

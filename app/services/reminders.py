@@ -58,8 +58,7 @@ def set_schedule(
     if fields:
         raise Invalid(" ".join(fields.values()), fields=fields)
     user.reminder_weekday, user.reminder_time, user.timezone = weekday, at, tz
-    db.add(user)
-    db.flush()
+    repo.add(db, user)
 
 
 def ics(user: User, checkin_url: str) -> bytes:
@@ -138,8 +137,7 @@ def subscribe(
         existing = None
     row = existing or PushSubscription(user_id=user.id, endpoint=endpoint, p256dh=p256dh, auth=auth)
     row.p256dh, row.auth = p256dh, auth
-    db.add(row)
-    db.flush()
+    repo.add(db, row)
 
 
 def unsubscribe(db: Session, user: User, endpoint: str) -> bool:

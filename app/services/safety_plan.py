@@ -50,8 +50,7 @@ def save(db: Session, user: User, plan: SafetyPlanIn) -> dict[str, Any]:
     row = repo.safety_plan_of(db, user.id) or SafetyPlan(user_id=user.id, plan="")
     row.plan = json.dumps(plan.model_dump(), ensure_ascii=False)
     row.updated_at = utcnow()
-    db.add(row)
-    db.flush()
+    repo.add(db, row)
     return get(db, user)
 
 

@@ -45,7 +45,7 @@ def mark_reauthenticated(db: Session, token: str | None) -> None:
     row = current(db, token)
     if row is not None:
         row.reauthenticated_at = utcnow()
-        db.add(row)
+        repo.add(db, row, flush=False)
 
 
 def reauthenticate(
@@ -99,7 +99,7 @@ def change_passphrase(
     if problem:
         raise Invalid(problem, fields={"new_password": problem})
     user.password_hash = hash_password(new_password)
-    db.add(user)
+    repo.add(db, user, flush=False)
     end_others(db, user, token)
     mark_reauthenticated(db, token)
     activity.record(db, user.id, "passphrase_changed")
@@ -116,15 +116,11 @@ def reset_with_recovery_code(
 ) -> accounts.NewSession:
     """Use one recovery code to set a new passphrase; every existing session ends."""
     name = accounts.normalise_username(username)
-    window = timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    ratelimit.check(
+    ratelimit.check_sign_in(
         db,
         settings,
-        "login-fail",
-        name,
-        settings.LOGIN_FAILURES_PER_ACCOUNT,
-        window,
-        "Too many failed attempts for this account. Please wait and try again.",
+        account=name,
+        account_message="Too many failed attempts for this account. Please wait and try again.",
     )
     user = repo.user_by_username(db, name)
     wanted = sha256(normalise_recovery_code(code))
@@ -134,7 +130,7 @@ def reset_with_recovery_code(
             (c for c in repo.unused_recovery_codes(db, user.id) if c.code_hash == wanted), None
         )
     if user is None or match is None:
-        ratelimit.record(db, settings, "login-fail", name, window)
+        ratelimit.count_failed_sign_in(db, settings, account=name)
         raise Invalid(
             "That username and recovery code don't match an unused code.",
             fields={"code": "That code doesn't match, or it was used already."},
@@ -149,7 +145,7 @@ def reset_with_recovery_code(
             fields={"code": "That code doesn't match, or it was used already."},
         )
     user.password_hash = hash_password(new_password)
-    db.add(user)
+    repo.add(db, user, flush=False)
     repo.delete_sessions_except(db, user.id, "")
     activity.record(db, user.id, "passphrase_reset")
     return accounts.start_session(db, user, user_agent)

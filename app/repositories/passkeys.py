@@ -1,4 +1,4 @@
-"""Every query about passkeys and their one-time challenges (split from repositories.py)."""
+"""Passkeys and their one-time WebAuthn challenges."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Engine and per-request session: commit once on success, roll back on error.
+"""The way in for requests: slots, the SQLite writers' line, and a health check of its own.
 
 A request holds at most one pooled connection, and only after it has a slot: the
 slots (one per connection the pool can hand out) are taken on the event loop, before
@@ -15,120 +15,23 @@ import logging
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
 from anyio.to_thread import run_sync
-from fastapi import Depends, Request
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
+from app.database.engine import is_busy, is_sqlite, make_engine
+from app.database.transactions import RequestSession, own_transaction
 from app.errors import ServiceUnavailable
 from app.settings import Settings
 
 log = logging.getLogger("app.database")
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 HEALTH_FRESH = 0.5  # seconds a health answer is reused by the probes that arrive meanwhile
 BUSY = "The service is busy right now. Nothing was changed. Please try again in a moment."
-
-
-def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
-
-
-def make_engine(
-    url: str,
-    *,
-    pool_size: int = 10,
-    max_overflow: int = 0,
-    wait: float = 10.0,
-    busy: float = 5.0,
-    read_busy: float = 1.0,
-    strict_reads: bool = False,
-) -> Engine:
-    """The app's engine. SQLite: WAL, foreign keys, and BEGIN (IMMEDIATE) emitted by us.
-
-    `busy` is how long an SQLite writer waits for another process's write lock,
-    `read_busy` the same for a reader (in WAL mode readers rarely wait at all). With
-    `strict_reads` (development and tests) a request that did not say it writes can't:
-    a GET route that writes without WRITES fails loudly instead of queueing unfairly.
-    """
-    pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": wait}
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **pool)
-    memory = not parsed.database or parsed.database == ":memory:"
-    if not memory:
-        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url,
-        connect_args={"check_same_thread": False, "timeout": busy},
-        **({} if memory else pool),
-    )
-    write_ms = int(busy * 1000)
-    read_ms = int(read_busy * 1000)
-
-    @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-        # The driver's own transaction handling is off: the "begin" hook below says how
-        # each transaction starts (and SAVEPOINTs then work as documented).
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={write_ms}")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        # Writers take the write lock up front and queue for it; a deferred transaction
-        # that reads and then writes could otherwise lose to every other writer.
-        write = conn.get_execution_options().get("sqlite_write")
-        if strict_reads:
-            conn.exec_driver_sql(f"PRAGMA query_only={1 if write is False else 0}")
-        if write:
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={write_ms}")
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={read_ms}")
-            conn.exec_driver_sql("BEGIN")
-
-    return engine
-
-
-class RequestSession(Session):
-    """A session whose `keep` writes survive a rollback: a failed sign-in still counts."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.kept: list[Callable[[Session], None]] = []
-
-    def keep(self, write: Callable[[Session], None]) -> None:
-        """Apply `write` now, and again after any rollback, so it is committed either way."""
-        write(self)
-        self.kept.append(write)
-
-    def rollback(self) -> None:
-        super().rollback()
-        for write in self.kept:
-            write(self)
-
-
-def keep(db: Session, write: Callable[[Session], None]) -> None:
-    """`write` on the request's session, kept even if the request fails (see RequestSession).
-
-    Outside a request (the command line, a plain Session) it is simply applied.
-    """
-    if isinstance(db, RequestSession):
-        db.keep(write)
-    else:
-        write(db)
 
 
 class Database:
@@ -202,9 +105,8 @@ class Database:
         async with self.slot(write):
 
             def _in_thread() -> None:
-                with self.session(write) as db:
+                with own_transaction(self.engine, write=write) as db:
                     work(db)
-                    db.commit()
 
             await run_sync(_in_thread)
 
@@ -280,90 +182,3 @@ class Database:
         self.engine.dispose()
         if self._health is not None:
             self._health.dispose()
-
-
-_engine: Engine | None = None
-
-
-def set_engine(engine: Engine) -> None:
-    global _engine
-    _engine = engine
-
-
-def get_engine() -> Engine:
-    """The app's engine, for work outside a request (the command line, tests)."""
-    if _engine is None:
-        raise RuntimeError("database engine not configured")
-    return _engine
-
-
-def writes(request: Request) -> bool:
-    """Whether this request may write: by its method, or a route marked with WRITES."""
-    return request.method not in SAFE_METHODS or getattr(request.state, "db_write", False)
-
-
-def _mark_write(request: Request) -> None:
-    request.state.db_write = True
-
-
-# For a GET route that writes (an activity entry, a counter): `dependencies=[WRITES]`.
-# Route dependencies are solved before the endpoint's own, so the session sees the mark.
-WRITES = Depends(_mark_write)
-
-
-def is_busy(exc: BaseException) -> bool:
-    """A database that stayed locked or out of connections: worth a retry, not a 500."""
-    if isinstance(exc, PoolTimeout):
-        return True
-    if isinstance(exc, OperationalError):
-        text = str(exc.orig).lower() if exc.orig is not None else ""
-        return any(
-            word in text
-            for word in ("database is locked", "database table is locked", "busy", "lock timeout")
-        )
-    return False
-
-
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    db: Database = request.app.state.db
-    write = writes(request)
-    async with db.slot(write):
-        session = db.session(write)
-        request.state.db = session
-        try:
-            yield session
-        except BaseException as exc:
-            await run_sync(_roll_back, session, is_busy(exc))
-            raise
-        else:
-            await run_sync(_commit, session)
-        finally:
-            request.state.db = None
-
-
-def _commit(session: RequestSession) -> None:
-    try:
-        session.commit()
-    finally:
-        session.close()
-
-
-def _roll_back(session: RequestSession, busy: bool) -> None:
-    """Undo the request's work; keep (commit) what `keep` asked for, unless the database
-    is what failed."""
-    try:
-        if busy or not session.kept:
-            Session.rollback(session)
-            return
-        session.rollback()
-        try:
-            session.commit()
-        except Exception:
-            log.warning("could not keep a failed request's counters", exc_info=True)
-            Session.rollback(session)
-    finally:
-        session.close()
-
-
-# "function" scope: commit before the response is sent, so a 2xx means it is stored.
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
