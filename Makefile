@@ -34,23 +34,23 @@ lint: setup
 	$(UV) run mypy app
 
 bench: setup
-	$(UV) run python bench/checkin_bench.py
+	$(UV) run python -m bench.checkin_bench
 
 # Live-server benches (figures, not tests); pass options with e.g. BENCH_ARGS="--db sqlite".
 # bench-load: 50 clients x 30 s on a bare endpoint, SQLite and PostgreSQL (add --profile
 # to see where a submit's time goes; `uv run --with pyinstrument` gives the nicer profile).
 bench-load: setup
-	$(UV) run python bench/load.py $(BENCH_ARGS)
+	$(UV) run python -m bench.load $(BENCH_ARGS)
 
 bench-burst: setup
-	$(UV) run python bench/burst.py $(BENCH_ARGS)
+	$(UV) run python -m bench.burst $(BENCH_ARGS)
 
 bench-growth: setup
-	$(UV) run python bench/growth.py $(BENCH_ARGS)
+	$(UV) run python -m bench.growth $(BENCH_ARGS)
 
 # 50 x kill -9 under concurrent writers on SQLite and PostgreSQL (tests/api/test_durability.py runs 10).
 bench-durability: setup
-	$(UV) run python bench/durability.py $(BENCH_ARGS)
+	$(UV) run python -m bench.durability $(BENCH_ARGS)
 
 clean:
 	rm -rf .tools .venv data/*.db*

@@ -8,17 +8,21 @@ from typing import Annotated
 from fastapi import BackgroundTasks, Depends, Request, Response
 
 from app.database import Database, SessionDep, writes
+from app.engine.talking import TalkingPoints
 from app.errors import NotAuthenticated
 from app.models import User
 from app.security import SESSION_COOKIE, csrf_token_for, keyed_hash
 from app.services import accounts, sessions
 from app.services.catalog import Catalog
-from app.settings import Settings, get_settings
+from app.services.passkey_ceremony import RelyingParty
+from app.settings import Settings
 
 
 # The cheap dependencies are `async`: a sync one would cost a trip to a worker thread.
-async def app_settings() -> Settings:
-    return get_settings()
+async def app_settings(request: Request) -> Settings:
+    """The settings the app was made with (create_app puts them on app.state)."""
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]
@@ -89,7 +93,7 @@ def clear_session_cookie(response: Response) -> None:
 
 
 def csrf_token(request: Request) -> str:
-    settings = get_settings()
+    settings: Settings = request.app.state.settings
     return csrf_token_for(settings.SECRET_KEY, request.state.csrf_cookie)
 
 
@@ -100,3 +104,24 @@ def require_recent_user(request: Request, user: CurrentUser, db: SessionDep) -> 
 
 
 RecentUser = Annotated[User, Depends(require_recent_user)]
+
+
+async def get_phrasebook(request: Request) -> TalkingPoints:
+    book: TalkingPoints = request.app.state.talking_points
+    return book
+
+
+PhrasebookDep = Annotated[TalkingPoints, Depends(get_phrasebook)]
+
+
+def relying_party(request: Request, settings: SettingsDep) -> RelyingParty:
+    """The configured RP id and origins, or else the host and origin this request came to."""
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    return RelyingParty(
+        id=settings.WEBAUTHN_RP_ID or request.url.hostname or "localhost",
+        name=settings.WEBAUTHN_RP_NAME,
+        origins=tuple(settings.WEBAUTHN_ORIGINS) or (own,),
+    )
+
+
+RelyingPartyDep = Annotated[RelyingParty, Depends(relying_party)]

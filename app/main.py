@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 import anyio
 import anyio.to_thread
-from alembic.script import ScriptDirectory
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -18,8 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app import crypto, logging_setup, middleware
-from app import repositories as repo
-from app.database import BUSY, Database, is_busy, own_transaction, set_engine
+from app.database import BUSY, Database, is_busy, set_engine
 from app.errors import DomainError, NotAuthenticated, ServiceUnavailable
 from app.routes import api, pages
 from app.services import talking_points
@@ -30,10 +28,6 @@ from app.templating import templates
 
 log = logging.getLogger("app")
 STATIC = Path(__file__).parent / "static"
-HEALTH_SECONDS = 0.9
-MIGRATION_HEAD = ScriptDirectory(
-    str(Path(__file__).parent.parent / "migrations")
-).get_current_head()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -108,31 +102,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not is_busy(exc):
             raise exc
         return await domain_error(request, ServiceUnavailable(BUSY))
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> JSONResponse:
-        """Alive, and the database answers: within a second, however busy the app is."""
-        if await db.healthy(within=HEALTH_SECONDS):
-            return JSONResponse({"status": "ok", "database": "ok"})
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
-
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz() -> JSONResponse:
-        """Ready for traffic: the database answers and its schema is at the code's head."""
-
-        def version() -> str | None:
-            with own_transaction(db.engine, write=False) as s:
-                return repo.migration_version(s)
-
-        try:
-            async with db.slot(write=False):
-                at = await anyio.to_thread.run_sync(version)
-        except Exception:
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
-        if at != MIGRATION_HEAD:
-            return JSONResponse(
-                {"status": "migrations pending", "database": at, "expected": MIGRATION_HEAD}, 503
-            )
-        return JSONResponse({"status": "ok", "database": at})
 
     return app

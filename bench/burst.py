@@ -1,7 +1,7 @@
 """Follow-up throughput right after a burst of submits, beside a fresh server's, in one run.
 
-    uv run python bench/burst.py                      # SQLite and PostgreSQL
-    uv run python bench/burst.py --db sqlite --burst 15 --follow 10
+    uv run python -m bench.burst                      # SQLite and PostgreSQL
+    uv run python -m bench.burst --db sqlite --burst 15 --follow 10
 
 For each database: one uvicorn worker, 50 accounts. First the fresh server: 50 clients
 ask for `GET /healthz`, then for `GET /api/summary`, for `--follow` seconds each. Then
@@ -26,16 +26,9 @@ from pathlib import Path
 import httpx2
 from sqlalchemy import create_engine, text
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import (
-    Server,
-    database,
-    middling_answers,
-    postgres_available,
-    questionnaire_items,
-    signup,
-    sqlite_database,
-)
+from tests.support.accounts import middling_answers, questionnaire_items, signup
+from tests.support.databases import database, postgres_available, sqlite_database
+from tests.support.live_server import live_server
 
 BARE = "bench.load:bare_app"
 
@@ -134,16 +127,15 @@ def age_sessions(url: str) -> None:
 
 def bare(follow: float) -> None:
     """The floor on this machine: a bare FastAPI /healthz under the same load and flags."""
-    with sqlite_database() as url, Server(url, app=BARE) as server:
-        r = wrk(server.base, wrk_script(["a=b"], "GET", "/healthz", {}), follow)
+    with sqlite_database() as url, live_server(url, app=BARE) as base:
+        r = wrk(base, wrk_script(["a=b"], "GET", "/healthz", {}), follow)
         print(f"bare FastAPI GET /healthz: {r['ok_per_s']:.1f} ok/s", flush=True)
 
 
 def run(kind: str, burst: float, follow: float) -> None:
-    with database(kind) as url, Server(url) as server, httpx2.Client(timeout=30) as c:
-        cookies = [signup(c, server.base)["Cookie"] for _ in range(CLIENTS)]
-        answers = middling_answers(questionnaire_items(c, server.base))
-        base = server.base
+    with database(kind) as url, live_server(url) as base, httpx2.Client(timeout=30) as c:
+        cookies = [signup(c, base)["Cookie"] for _ in range(CLIENTS)]
+        answers = middling_answers(questionnaire_items(c, base))
 
         def follow_ups(label: str) -> None:
             for path in ("/healthz", "/api/summary"):

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
+
+from tests.support.migrations import migrate
 
 N = int(os.environ.get("BENCH_N", "200"))
 
@@ -53,8 +51,6 @@ def main() -> None:
     tmp = tempfile.mkdtemp()
     url = f"sqlite:///{tmp}/bench.db"
     os.environ["DATABASE_URL"] = url
-    from tests.conftest import migrate
-
     migrate(url)
     from app.main import create_app
     from app.settings import Settings

@@ -1,7 +1,7 @@
 """Crash durability: kill -9 the server again and again while clients keep checking in.
 
-    uv run python bench/durability.py                 # 50 kills, SQLite and PostgreSQL
-    uv run python bench/durability.py --kills 10 --db sqlite --writers 4
+    uv run python -m bench.durability                 # 50 kills, SQLite and PostgreSQL
+    uv run python -m bench.durability --kills 10 --db sqlite --writers 4
 
 Each writer is a phone with its own account: it sends a check-in and, until it gets a
 2xx, resends the same body with the same client_id (as the app's outbox does). The
@@ -17,28 +17,20 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import threading
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx2
 from sqlalchemy import create_engine, text
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import (
-    ForkedServer,
-    Server,
-    database,
-    middling_answers,
-    postgres_available,
-    questionnaire_items,
-    signup,
-)
+from tests.support.accounts import middling_answers, questionnaire_items, signup
+from tests.support.databases import database, postgres_available
+from tests.support.forked_server import ForkedServer
+from tests.support.live_server import Server
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Growth: how list, summary and submit latency change with an account's history.
 
-    uv run python bench/growth.py                  # SQLite and PostgreSQL
-    uv run python bench/growth.py --db sqlite --repeat 10
+    uv run python -m bench.growth                  # SQLite and PostgreSQL
+    uv run python -m bench.growth --db sqlite --repeat 10
 
 One account per size (10, 52 and 520 weekly check-ins, entered through the API with past
 `taken_at`), against a live uvicorn. For each: GET /api/checkins?limit=20 (keyset page),
@@ -17,24 +17,16 @@ import argparse
 import itertools
 import math
 import statistics
-import sys
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import httpx2
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import (
-    Server,
-    database,
-    middling_answers,
-    postgres_available,
-    questionnaire_items,
-    signup,
-)
+from tests.support.accounts import middling_answers, questionnaire_items, signup
+from tests.support.databases import database, postgres_available
+from tests.support.live_server import live_server
 
 SIZES = (10, 52, 520)
 SUBMITS = 9  # each adds a check-in, so few; their median sits at size + 4
@@ -95,8 +87,7 @@ def latencies(
 
 def measure(kind: str, repeat: int) -> dict[int, dict[str, float]]:
     figures: dict[int, dict[str, float]] = {}
-    with database(kind) as url, Server(url) as server:
-        base = server.base
+    with database(kind) as url, live_server(url) as base:
         http = httpx2.Client(timeout=60)
         answers = middling_answers(questionnaire_items(http, base))
         for size in SIZES:

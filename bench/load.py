@@ -1,8 +1,8 @@
 """Load: concurrent clients submitting check-ins to one uvicorn worker, vs a bare endpoint.
 
-    uv run python bench/load.py                       # 50 clients, 30 s per run
-    uv run python bench/load.py --clients 10 --seconds 5 --db sqlite
-    uv run --with pyinstrument python bench/load.py --profile   # where a submit's time goes
+    uv run python -m bench.load                       # 50 clients, 30 s per run
+    uv run python -m bench.load --clients 10 --seconds 5 --db sqlite
+    uv run --with pyinstrument python -m bench.load --profile   # where a submit's time goes
 
 Each simulated client has its own account and session and posts a new check-in as soon
 as the previous one is answered (closed loop, keep-alive). Runs: a bare FastAPI endpoint
@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -34,20 +33,25 @@ import httpx2
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._server import (
+from tests.support.accounts import (
     PASSWORD,
-    Server,
-    database,
     middling_answers,
-    percentile,
-    postgres_available,
     questionnaire_items,
     session_cookie,
     signup,
 )
+from tests.support.databases import database, postgres_available
+from tests.support.live_server import Server
+from tests.support.migrations import migrate
 
 WARMUP = 2.0
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
 
 
 class EchoIn(BaseModel):
@@ -164,7 +168,10 @@ def run(kind: str, clients: int, seconds: float, rate: float | None) -> tuple[Re
     """One measured run; `kind` is bare, sqlite or postgres. Returns it and history depth."""
     with database("sqlite" if kind == "bare" else kind) as url:
         app = "bench.load:bare_app" if kind == "bare" else "app.main:create_app"
-        with Server(url, app=app) as server:
+        # The process itself, not just its URL: its CPU time is part of the figures.
+        server = Server(url, app=app)
+        try:
+            server.start()
             assert server.proc is not None
             http = httpx2.Client(base_url=server.base, timeout=30)
             if kind == "bare":
@@ -182,6 +189,8 @@ def run(kind: str, clients: int, seconds: float, rate: float | None) -> tuple[Re
             result = asyncio.run(
                 drive(name, server.base, sessions, answers, seconds, server.proc.pid, rate)
             )
+        finally:
+            server.stop()
     depth = round(result.rate * (seconds + WARMUP) / clients)
     return result, depth
 
@@ -207,7 +216,6 @@ def profile(submits: int = 600, accounts: int = 20) -> None:
     anyio.to_thread.run_sync = inline  # type: ignore[assignment]
     from app.main import create_app
     from app.settings import Settings, get_settings
-    from bench._server import migrate
 
     url = f"sqlite:///{tempfile.mkdtemp()}/profile.db"
     migrate(url)

@@ -1,7 +1,7 @@
 """Page-weight and Lighthouse budget for /checkin and a result page (printed, not a test).
 
-    uv run python bench/pwa_budget.py            # weights only
-    uv run python bench/pwa_budget.py --lighthouse   # also Lighthouse (needs Chromium and npm)
+    uv run python -m bench.pwa_budget            # weights only
+    uv run python -m bench.pwa_budget --lighthouse   # also Lighthouse (needs Chromium and npm)
 
 Budget: Lighthouse mobile performance >= 95, accessibility 100, best practices 100;
 /checkin critical path <= 50 KB gzipped in all, JavaScript <= 30 KB gzipped.
@@ -17,46 +17,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
-from pathlib import Path
 
 import httpx2
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from app.settings import ROOT
+from tests.support.live_server import live_server
+from tests.support.migrations import migrate
+
 NPM = ROOT / "bench" / ".npm"
-
-
-def serve() -> tuple[subprocess.Popen[bytes], str]:
-    from tests.conftest import migrate
-
-    url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    migrate(url)
-    port = 8799
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx2.get(f"{base}/healthz").status_code == 200:
-                return proc, base
-        except httpx2.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 def gz(data: bytes) -> int:
@@ -99,8 +68,9 @@ def lighthouse(url: str, cookie: str) -> dict[str, int]:
 
 
 def main() -> None:
-    proc, base = serve()
-    try:
+    url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    migrate(url)
+    with live_server(url, access_log=True, output="inherit") as base:
         client = httpx2.Client(base_url=base)
         r = client.post(
             "/api/auth/signup",
@@ -129,9 +99,6 @@ def main() -> None:
                     f"{name:10s} lighthouse (mobile): "
                     + ", ".join(f"{k} {v}" for k, v in scores.items())
                 )
-    finally:
-        proc.terminate()
-        proc.wait()
 
 
 if __name__ == "__main__":

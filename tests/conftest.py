@@ -14,48 +14,30 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
 from app.main import create_app
-from app.settings import ROOT, Settings, get_settings
-
-PASSWORD = "a long and quiet harbour"
-
-
-def migrate(url: str) -> None:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("sqlalchemy.url", url)
-    command.upgrade(cfg, "head")
-
+from app.settings import Settings, get_settings
+from tests.support.accounts import PASSWORD
+from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.migrations import migrate
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE") == "postgres"
-POSTGRES_ADMIN_URL = os.environ.get(
-    "POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL database for this run, dropped at the end."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"checkin_test_{uuid.uuid4().hex[:10]}"
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = create_postgres_database("checkin_test_")
     except Exception as exc:  # pragma: no cover - depends on the machine
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required but unusable: {exc}")
         pytest.skip("PostgreSQL not available")
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     migrate(url)
     yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_postgres_database(url)
 
 
 def _empty(url: str) -> None:

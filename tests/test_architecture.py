@@ -150,3 +150,248 @@ def test_no_template_global_reaches_the_database() -> None:
             continue  # a constant, or Jinja's own
         assert "state.db" not in source and "Session(" not in source, f"global {name}"
         assert not {"db", "session"} & set(inspect.signature(value).parameters), name
+
+
+# tests/ and bench/: what both need lives in tests/support, which stands on its own; bench/
+# uses nothing else from tests/, and neither reaches around the import system.
+
+SHARED = ROOT / "tests" / "support"
+
+
+def _python_files(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.rglob("*.py")
+        if not any(part.startswith(".") for part in p.relative_to(ROOT).parts)
+    )
+
+
+def _imports_resolved(path: Path) -> list[tuple[int, str]]:
+    """(line, dotted name) of each import; relative ones resolved, `from m import x` as m.x."""
+    package = path.relative_to(ROOT).with_suffix("").parts[:-1]
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = list(package[: len(package) - node.level + 1]) if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def _outside_support(path: Path) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for line, name in _imports_resolved(path)
+        if name.split(".")[0] == "tests"
+        and name != "tests.support"
+        and not name.startswith("tests.support.")
+    ]
+
+
+def _sys_path_edits(tree: ast.AST) -> list[int]:
+    def is_sys_path(node: ast.AST) -> bool:
+        if isinstance(node, ast.Subscript):
+            node = node.value
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr == "path"
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "sys"
+        )
+
+    lines = []
+    for node in ast.walk(tree):
+        targets: list[ast.AST] = []
+        if isinstance(node, ast.Assign | ast.Delete):
+            targets = list(node.targets)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        edits = any(is_sys_path(t) for t in targets)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            edits |= is_sys_path(node.func.value) or (
+                node.func.attr == "addsitedir"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "site"
+            )
+        if isinstance(node, ast.ImportFrom) and node.module == "sys":
+            edits |= any(alias.name == "path" for alias in node.names)
+        if edits:
+            lines.append(getattr(node, "lineno", 0))
+    return lines
+
+
+def test_tests_support_imports_nothing_else_from_tests() -> None:
+    files = _python_files(SHARED)
+    assert SHARED / "__init__.py" in files and len(files) > 1
+    problems = [problem for path in files for problem in _outside_support(path)]
+    assert not problems, problems
+
+
+def test_benches_import_only_tests_support_from_tests() -> None:
+    files = _python_files(ROOT / "bench")
+    assert len(files) > 1
+    problems = [problem for path in files for problem in _outside_support(path)]
+    assert not problems, problems
+
+
+def test_no_test_or_bench_edits_sys_path() -> None:
+    files = _python_files(ROOT / "tests") + _python_files(ROOT / "bench")
+    problems = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in files
+        for line in _sys_path_edits(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert not problems, f"sys.path edited at {problems}: import packages from the root instead"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "sys.path.insert(0, str(ROOT))",
+        "sys.path.append('..')",
+        "sys.path[:0] = ['..']",
+        "sys.path += ['..']",
+        "sys.path = ['..']",
+        "del sys.path[0]",
+        "from sys import path",
+        "site.addsitedir('..')",
+    ],
+)
+def test_the_sys_path_check_sees_each_way_of_editing_it(source: str) -> None:
+    assert _sys_path_edits(ast.parse(source))
+    assert not _sys_path_edits(ast.parse("print(sys.path[0], len(sys.path))"))
+
+
+# --- every query lives in app/repositories; the session plumbing in app/database --------
+
+APP = ROOT / "app"
+QUERY_HOMES = (APP / "repositories", APP / "database")
+# Called by name: a session opened, or a statement built, outside its home.
+QUERY_NAMES = {"Session", "select", "text", "update", "delete", "insert"}
+# Called on anything: running a statement.
+QUERY_METHODS = {"exec", "execute", "exec_driver_sql"}
+# Called on a session (`db`, `session`, `s`, `request.state.db`): its unit of work.
+SESSION_METHODS = {"add", "add_all", "flush", "delete", "get", "merge", "refresh", "begin_nested"}
+SESSION_NAMES = {"db", "session", "s"}
+# Transaction control (commit, rollback) stays allowed: a route undoing a failed form, the
+# reminders committing each claim before a push.
+
+
+def _sql_imports(tree: ast.AST) -> dict[str, str]:
+    """Local name -> what it is, for names bound to sqlalchemy/sqlmodel or their contents."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in {"sqlalchemy", "sqlmodel"}:
+                    names[(alias.asname or alias.name).split(".")[0]] = alias.name
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in {
+            "sqlalchemy",
+            "sqlmodel",
+        }:
+            names |= {alias.asname or alias.name: alias.name for alias in node.names}
+    return names
+
+
+def _is_session(node: ast.AST) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in SESSION_NAMES
+    return isinstance(node, ast.Attribute) and node.attr == "db"
+
+
+def query_calls(source: str) -> list[str]:
+    """`line: call` for each query made in `source` (code only: comments and docstrings
+    are not calls)."""
+    tree = ast.parse(source)
+    from_sql = _sql_imports(tree)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name):
+            query = func.id in {"Session", "select"} or from_sql.get(func.id) in QUERY_NAMES
+        elif isinstance(func, ast.Attribute):
+            query = (
+                func.attr in QUERY_METHODS
+                or (func.attr in SESSION_METHODS and _is_session(func.value))
+                or (
+                    func.attr in QUERY_NAMES
+                    and isinstance(func.value, ast.Name)
+                    and func.value.id in from_sql
+                )
+            )
+        else:
+            query = False
+        if query:
+            found.append(f"{node.lineno}: {ast.unparse(func)}(...)")
+    return found
+
+
+APP_MODULES = sorted(p for p in APP.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def test_queries_live_in_repositories_only() -> None:
+    outside = [p for p in APP_MODULES if not any(p.is_relative_to(home) for home in QUERY_HOMES)]
+    assert len(outside) > 20
+    problems = [
+        f"{path.relative_to(ROOT)}:{call}"
+        for path in outside
+        for call in query_calls(path.read_text(encoding="utf-8"))
+    ]
+    assert not problems, f"queries outside app/repositories and app/database: {problems}"
+
+
+def test_the_repositories_do_hold_the_queries() -> None:
+    homes = [p for p in APP_MODULES if p.is_relative_to(APP / "repositories")]
+    assert sum(len(query_calls(p.read_text(encoding="utf-8"))) for p in homes) > 40
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "with Session(engine) as db: pass",
+        "from sqlmodel import select\nselect(User)",
+        "import sqlalchemy as sa\nsa.update(User)",
+        "from sqlalchemy import text\nrow = s.exec(text('SELECT 1'))",
+        "db.execute(query)",
+        "db.add(row)",
+        "db.flush()",
+        "db.delete(row)",
+        "session.get(User, 1)",
+        "request.state.db.add(row)",
+        "with db.begin_nested(): pass",
+        "from sqlalchemy import delete as remove\nremove(User)",
+    ],
+)
+def test_the_query_check_sees_each_kind_of_query(source: str) -> None:
+    assert query_calls(source), source
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '"""Every query goes through db.add(row) and select(User) in a repository."""',
+        "# db.execute(query) in a comment",
+        "repo.add(db, row)",
+        "checkins.delete(db, catalog, user, checkin_id)",
+        "wanted.update(ids)\nseen.add(key)\nlater.add_task(work)",
+        "db.commit()\ndb.rollback()",
+        "def delete(db): pass\ndelete(db)",
+    ],
+)
+def test_the_query_check_lets_the_rest_be(source: str) -> None:
+    assert not query_calls(source), source
+
+
+# --- every module of the app can be read in one sitting ----------------------------------
+
+MODULE_LINES = 300
+
+
+@pytest.mark.parametrize("path", APP_MODULES, ids=lambda p: str(p.relative_to(APP)))
+def test_every_app_module_stays_under_300_lines(path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines < MODULE_LINES, f"{path.relative_to(ROOT)} has {lines} lines: split it"

@@ -104,7 +104,7 @@ def test_security_headers_on_pages_and_api(client, user):
 
 
 def test_readyz_reports_migrations_at_head(client):
-    from app.main import MIGRATION_HEAD
+    from app.routes.api.health import MIGRATION_HEAD
 
     r = client.get("/readyz")
     assert r.status_code == 200 and r.json() == {"status": "ok", "database": MIGRATION_HEAD}

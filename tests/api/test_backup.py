@@ -18,9 +18,10 @@ from fastapi.testclient import TestClient
 from app import cli
 from app.main import create_app
 from app.settings import ROOT, Settings, get_settings
-from bench._server import postgres_available, postgres_database
-from tests.conftest import migrate, signup
+from tests.conftest import signup
 from tests.helpers import best_answers, post_checkin, questionnaire, with_domain
+from tests.support.databases import postgres_available, postgres_database
+from tests.support.migrations import migrate
 
 
 def use_database(url: str, monkeypatch: pytest.MonkeyPatch) -> TestClient:

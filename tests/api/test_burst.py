@@ -19,15 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx2
 import pytest
 
-from bench._server import (
-    Server,
-    database,
-    middling_answers,
-    postgres_available,
-    questionnaire_items,
-    signup,
-)
 from bench.burst import age_sessions, wrk, wrk_script
+from tests.support.accounts import middling_answers, questionnaire_items, signup
+from tests.support.databases import database, postgres_available
+from tests.support.live_server import live_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_databases]
 
@@ -43,7 +38,7 @@ def _kinds() -> list[object]:
 @pytest.fixture(params=_kinds(), scope="module")
 def served(
     request: pytest.FixtureRequest,
-) -> Iterator[tuple[Server, str, list[dict[str, str]]]]:
+) -> Iterator[tuple[str, str, list[dict[str, str]]]]:
     if shutil.which("wrk") is None:
         if os.environ.get("CI") == "true":
             pytest.fail("wrk is required in CI (apt-get install wrk)")
@@ -52,11 +47,11 @@ def served(
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail("PostgreSQL is required but unreachable")
         pytest.skip("PostgreSQL not available")
-    with database(request.param) as url, Server(url) as server, httpx2.Client(timeout=30) as c:
+    with database(request.param) as url, live_server(url) as base, httpx2.Client(timeout=30) as c:
         # One account per client, as people are; sign-ups side by side (argon2 frees the GIL).
         with ThreadPoolExecutor(4) as pool:
-            accounts = list(pool.map(lambda _: signup(c, server.base), range(CLIENTS)))
-        yield server, url, accounts
+            accounts = list(pool.map(lambda _: signup(c, base), range(CLIENTS)))
+        yield base, url, accounts
 
 
 def _burst(base: str, cookies: list[str], answers: dict[str, int]) -> dict[str, float]:
@@ -95,17 +90,17 @@ def _follow_up(base: str, path: str, accounts: list[dict[str, str]]) -> list[str
 
 @pytest.mark.parametrize("aged", [False, True], ids=["fresh-sessions", "aged-sessions"])
 def test_everyone_is_answered_right_after_a_burst(
-    served: tuple[Server, str, list[dict[str, str]]], aged: bool
+    served: tuple[str, str, list[dict[str, str]]], aged: bool
 ) -> None:
-    server, url, accounts = served
+    base, url, accounts = served
     with httpx2.Client(timeout=30) as c:
-        answers = middling_answers(questionnaire_items(c, server.base))
+        answers = middling_answers(questionnaire_items(c, base))
     if aged:
         age_sessions(url)
-    burst = _burst(server.base, [a["Cookie"] for a in accounts], answers)
+    burst = _burst(base, [a["Cookie"] for a in accounts], answers)
     if aged:
         age_sessions(url)
-    problems = _follow_up(server.base, "/healthz", accounts)
-    problems += _follow_up(server.base, "/api/summary", accounts)
+    problems = _follow_up(base, "/healthz", accounts)
+    problems += _follow_up(base, "/api/summary", accounts)
     assert not problems, f"{len(problems)} of {2 * CLIENTS} failed: {problems[:5]}"
     assert burst["ok"] > 0 and burst["non_2xx"] == 0, burst

@@ -30,8 +30,8 @@ import yaml
 
 from app.crypto import keyring_from_settings
 from app.settings import Settings
-from bench._server import free_port, middling_answers, session_cookie
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD, middling_answers, session_cookie
+from tests.support.live_server import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -158,15 +158,7 @@ def image_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str,
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            try:
-                if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                time.sleep(0.05)
+        wait_healthy(base, lambda: proc.poll() is None, timeout=60, log=log.read_text)
         yield proc, base, db, log
     finally:
         if proc.poll() is None:

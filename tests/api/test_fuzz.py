@@ -4,17 +4,16 @@ breaks its own schema."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx2
 import pytest
 
-from app.settings import ROOT
-from tests.conftest import PASSWORD, migrate
+from tests.support.accounts import PASSWORD
+from tests.support.live_server import live_server
+from tests.support.migrations import migrate
 
 pytestmark = pytest.mark.slow
 # Operations that would end the fuzzing session itself.
@@ -27,51 +26,18 @@ SPARE = (
 )
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_api_survives_schemathesis(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'fuzz.db'}"
     migrate(url)
-    port = _port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
+    limits = {
         "VAPID_PRIVATE_KEY_FILE": str(tmp_path / "v.pem"),
         "SIGNUPS_PER_HOUR_PER_ADDRESS": "100000",
         "LOGIN_FAILURES_PER_ACCOUNT": "100000",
         "LOGIN_FAILURES_PER_ADDRESS": "100000",
     }
+    env = {**os.environ, "DATABASE_URL": url, **limits}
     log = tmp_path / "server.log"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx2.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                time.sleep(0.1)
+    with live_server(url, env=limits, output=log) as base:
         r = httpx2.post(
             f"{base}/api/auth/signup", json={"username": "fuzzer", "password": PASSWORD}
         )
@@ -101,8 +67,5 @@ def test_api_survives_schemathesis(tmp_path: Path) -> None:
         run = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env)
         assert run.returncode == 0, run.stdout[-6000:]
         assert "passed" in run.stdout.lower() or "no issues" in run.stdout.lower()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     errors = log.read_text()
     assert "Traceback" not in errors, errors[-4000:]

@@ -218,9 +218,8 @@ def test_another_accounts_passkey_cannot_be_seen_or_removed(app, client):
 
 
 def test_the_relying_party_can_be_set(app, monkeypatch):
-    monkeypatch.setenv("WEBAUTHN_RP_ID", "example.org")
-    monkeypatch.setenv("WEBAUTHN_ORIGINS", '["https://checkin.example.org"]')
-    get_settings.cache_clear()
+    monkeypatch.setattr(app.state.settings, "WEBAUTHN_RP_ID", "example.org")
+    monkeypatch.setattr(app.state.settings, "WEBAUTHN_ORIGINS", ["https://checkin.example.org"])
     with TestClient(app, base_url="https://checkin.example.org") as c:
         signup(c)
         options = c.post("/api/passkeys/register/options").json()

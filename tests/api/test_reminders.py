@@ -58,8 +58,11 @@ class FakePushService:
 
 @pytest.fixture
 def push_service(settings, tmp_path, monkeypatch) -> Iterator[FakePushService]:
+    # The app's own settings (the cron command reads the same from the environment).
     monkeypatch.setenv("PUSH_SERVICE_HOSTS", '["127.0.0.1"]')
     monkeypatch.setenv("VAPID_PRIVATE_KEY_FILE", str(tmp_path / "vapid.pem"))
+    monkeypatch.setattr(settings, "PUSH_SERVICE_HOSTS", ["127.0.0.1"])
+    monkeypatch.setattr(settings, "VAPID_PRIVATE_KEY_FILE", tmp_path / "vapid.pem")
     get_settings.cache_clear()
     service = FakePushService()
     yield service

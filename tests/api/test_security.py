@@ -203,8 +203,7 @@ def test_recovery_code_resets_the_passphrase_once_and_ends_all_sessions(app, cli
 
 
 def test_failed_logins_from_one_address_across_accounts_are_limited(client, monkeypatch):
-    monkeypatch.setenv("LOGIN_FAILURES_PER_ADDRESS", "5")
-    get_settings.cache_clear()
+    monkeypatch.setattr(client.app.state.settings, "LOGIN_FAILURES_PER_ADDRESS", 5)
     for i in range(5):
         assert _login(client, f"nobody{i}", "wrong but long enough").status_code == 401
     r = _login(client, "nobody-else", "wrong but long enough")

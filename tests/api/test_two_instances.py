@@ -18,14 +18,9 @@ import httpx2
 import pytest
 from sqlalchemy import create_engine, text
 
-from bench._server import (
-    PASSWORD,
-    Server,
-    middling_answers,
-    postgres_available,
-    postgres_database,
-    session_cookie,
-)
+from tests.support.accounts import PASSWORD, middling_answers, session_cookie
+from tests.support.databases import postgres_available, postgres_database
+from tests.support.live_server import Server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 SIGNUP_LIMIT = 4

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx2
 import pytest
 
 from app.settings import ROOT
-from tests.conftest import migrate
+from tests.support.live_server import live_server as serve
+from tests.support.migrations import migrate
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -57,12 +53,6 @@ def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, **PHONE}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The live server's database, for tests that must change a row directly (an expiry)."""
@@ -72,41 +62,10 @@ def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def live_server(live_database_url: str) -> Iterator[str]:
-    url = live_database_url
-    migrate(url)
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "ENVIRONMENT": "development"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("live server did not start")
+    migrate(live_database_url)
+    # With its access log, and its output among the tests' output.
+    with serve(live_database_url, access_log=True, output="inherit") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture

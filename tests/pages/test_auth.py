@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.settings import get_settings
 from tests.conftest import PASSWORD, signup
 from tests.pages.helpers import csrf, form_of, get_page, hidden, main_of, soup_of
 
@@ -133,8 +132,7 @@ def test_bad_login_inline_error_keeps_username(client: TestClient) -> None:
 def test_too_many_failed_logins_say_how_long_to_wait(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LOGIN_FAILURES_PER_ACCOUNT", "2")
-    get_settings.cache_clear()
+    monkeypatch.setattr(client.app.state.settings, "LOGIN_FAILURES_PER_ACCOUNT", 2)
     name = _signed_up_elsewhere(client)
     for _ in range(2):
         assert _login(client, name, "wrong wrong wrong").status_code == 401

@@ -9,6 +9,7 @@ from app.routes.api import (
     activity,
     auth,
     checkins,
+    health,
     imports,
     passkeys,
     push,
@@ -18,6 +19,7 @@ from app.routes.api import (
 
 router = APIRouter()
 for _module in (
+    health,
     auth,
     checkins,
     account,

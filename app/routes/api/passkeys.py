@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from app.database import SessionDep
 from app.deps import (
     CurrentUser,
     RecentUser,
+    RelyingPartyDep,
     SettingsDep,
     client_address,
     set_session_cookie,
@@ -17,22 +18,8 @@ from app.deps import (
 from app.schemas import ERRORS, PasskeyOut, RegistrationIn, SignInIn, UserOut
 from app.security import SESSION_COOKIE
 from app.services import passkeys
-from app.services.passkey_ceremony import RelyingParty
 
 router = APIRouter(tags=["passkeys"], responses=ERRORS)
-
-
-def relying_party(request: Request, settings: SettingsDep) -> RelyingParty:
-    """The configured RP id and origins, or else the host and origin this request came to."""
-    own = f"{request.url.scheme}://{request.url.netloc}"
-    return RelyingParty(
-        id=settings.WEBAUTHN_RP_ID or request.url.hostname or "localhost",
-        name=settings.WEBAUTHN_RP_NAME,
-        origins=tuple(settings.WEBAUTHN_ORIGINS) or (own,),
-    )
-
-
-RelyingPartyDep = Annotated[RelyingParty, Depends(relying_party)]
 
 
 def _credential(body: RegistrationIn | SignInIn) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from starlette.datastructures import FormData
 from app.engine import DOMAINS, CrisisEntry
 from app.security import CSRF_FIELD, csrf_valid
 from app.services.catalog import Catalog
-from app.settings import get_settings
 from app.templating import templates
 
 EXPIRED = (
@@ -49,7 +48,7 @@ def field(form: FormData, name: str) -> str:
 
 def csrf_ok(request: Request, form: FormData) -> bool:
     # The same settings as the `csrf_token` template global that made the token.
-    secret = get_settings().SECRET_KEY
+    secret = request.app.state.settings.SECRET_KEY
     return csrf_valid(secret, request.state.csrf_cookie, field(form, CSRF_FIELD) or None)
 
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 router = APIRouter(include_in_schema=False)
-STATIC = Path(__file__).resolve().parent.parent / "static"
-WORKER = Path(__file__).resolve().parent.parent / "templates" / "sw.js"
+STATIC = Path(__file__).resolve().parents[2] / "static"
+WORKER = Path(__file__).resolve().parents[2] / "templates" / "sw.js"
 THEME = "#1d5c4d"
 BACKGROUND = "#faf8f3"
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.database import SessionDep
-from app.deps import CatalogDep, CurrentUser
-from app.engine.talking import TalkingPoints
+from app.deps import CatalogDep, CurrentUser, PhrasebookDep
 from app.errors import Invalid
 from app.models import User
 from app.routes.pages.charts import sheet_view
@@ -37,14 +36,6 @@ STALE = (
     "A newer check-in arrived while this page was open, so here is a fresh sheet built "
     "from it. Please tick your points again."
 )
-
-
-def get_phrasebook(request: Request) -> TalkingPoints:
-    book: TalkingPoints = request.app.state.talking_points
-    return book
-
-
-PhrasebookDep = Annotated[TalkingPoints, Depends(get_phrasebook)]
 
 
 def _context(
