@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -12,6 +13,7 @@ from starlette.datastructures import UploadFile
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser
 from app.errors import Invalid
+from app.models import User
 from app.routes.pages.common import EXPIRED, FormDep, csrf_ok, nice_date, render, see_other
 from app.schemas import ImportDoc, ImportProfile, ImportSafetyPlan
 from app.services import importer
@@ -73,6 +75,10 @@ def _raw(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _page(request: Request, user: User, status: int, **context: object) -> Response:
+    return render(request, "talking/import_result.html", {"user": user, **context}, status)
+
+
 @router.get("/settings/import")
 @router.get("/settings/import/changes")
 def import_redirect() -> Response:
@@ -84,9 +90,7 @@ def import_changes(
     request: Request, form: FormDep, user: CurrentUser, db: SessionDep, catalog: CatalogDep
 ) -> Response:
     """The client's answer to "use these values from the file?": only the ticked ones."""
-
-    def page(status: int, **context: object) -> Response:
-        return render(request, "talking/import_result.html", {"user": user, **context}, status)
+    page = partial(_page, request, user)
 
     if not csrf_ok(request, form):
         return page(403, error=EXPIRED)
@@ -118,9 +122,7 @@ def import_changes(
 async def import_page(
     request: Request, form: FormDep, user: CurrentUser, db: SessionDep, catalog: CatalogDep
 ) -> Response:
-    def page(status: int, **context: object) -> Response:
-        return render(request, "talking/import_result.html", {"user": user, **context}, status)
-
+    page = partial(_page, request, user)
     if not csrf_ok(request, form):
         return page(403, error=EXPIRED)
     upload = form.get("file")
