@@ -45,6 +45,10 @@ function refreshPage(path) {
     .catch(function () { /* offline or signed out: nothing to keep */ });
 }
 
+/* Pages are kept one after another, in the order they arrived: a slow earlier copy
+   (its body still streaming) never lands on top of a newer one. */
+var keeping = Promise.resolve();
+
 function keepPage(request, response) {
   var account = response.headers.get("X-Account");
   if (!response.ok || response.redirected || response.type !== "basic" || !account) {
@@ -52,6 +56,12 @@ function keepPage(request, response) {
   }
   var url = new URL(request.url, self.location.origin);
   var key = url.origin + url.pathname;
+  keeping = keeping.then(function () { return store(key, account, response); })
+    .catch(function () { /* storage full or gone: the page still works online */ });
+  return keeping;
+}
+
+function store(key, account, response) {
   return caches.open(PAGES).then(function (cache) {
     return cache.match(ACCOUNT_MARK).then(function (mark) {
       return mark ? mark.text() : null;
@@ -106,7 +116,9 @@ self.addEventListener("sync", function (event) {
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "signed-out") {
-    event.waitUntil(caches.delete(PAGES).then(function () { return self.Outbox.clear(); }));
+    /* After any page still being kept, so none of this account's lands after the clean-up. */
+    keeping = keeping.then(function () { return caches.delete(PAGES); });
+    event.waitUntil(keeping.then(function () { return self.Outbox.clear(); }));
   } else if (data.type === "cache-checkin") {
     event.waitUntil(refreshPage("/checkin"));
   }

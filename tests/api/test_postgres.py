@@ -90,7 +90,10 @@ def test_concurrent_cron_runs_send_each_reminder_once_on_postgres(pg_client, tmp
 
     monkeypatch.setenv("PUSH_SERVICE_HOSTS", '["127.0.0.1"]')
     monkeypatch.setenv("VAPID_PRIVATE_KEY_FILE", str(tmp_path / "vapid.pem"))
-    get_settings.cache_clear()
+    get_settings.cache_clear()  # the cron command reads the environment; the app has its own
+    app_settings = pg_client.app.state.settings
+    monkeypatch.setattr(app_settings, "PUSH_SERVICE_HOSTS", ["127.0.0.1"])
+    monkeypatch.setattr(app_settings, "VAPID_PRIVATE_KEY_FILE", tmp_path / "vapid.pem")
     service = FakePushService()
     try:
         paths = []
