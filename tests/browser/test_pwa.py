@@ -349,7 +349,20 @@ def test_no_page_scrolls_sideways_on_a_small_phone(browser: Browser, live_server
     """At 320 px wide the document is exactly as wide as the screen on every page."""
     context = browser.new_context(**NARROW, base_url=live_server)
     page = context.new_page()
+    wide = {}
+
+    def measure(path: str | None = None) -> None:
+        if path is not None:
+            page.goto(path)
+        _unfold(page)  # Settings' sections and the menu open too
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wide[path or page.url] = width
+
+    for path in ("/login", "/signup", "/recover"):
+        measure(path)
     _sign_up(page, f"narrow{uuid.uuid4().hex[:6]}")
+    measure()  # the recovery codes
     for _ in range(2):
         page.goto("/checkin")
         _answer(page)
@@ -357,13 +370,8 @@ def test_no_page_scrolls_sideways_on_a_small_phone(browser: Browser, live_server
         page.wait_for_url("**/checkins/*")
     result = page.url
     paths = ["/", "/checkin", result, "/history", "/settings", "/safety-plan", "/talking-points"]
-    wide = {}
     for path in [*paths, f"{result}/delete", "/offline", "/settings/activity"]:
-        page.goto(path)
-        _unfold(page)  # Settings' sections and the menu open too
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > 320:
-            wide[path] = width
+        measure(path)
     context.close()
     assert wide == {}
 
