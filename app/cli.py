@@ -15,14 +15,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 
 from app import crypto
-from app.database import make_engine, own_transaction, set_engine
+from app.database import make_engine, own_transaction
 from app.database.backup import sqlite_snapshot
 from app.services import checkins, notes_crypto, reminders
 from app.services.catalog import load_catalog
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 
 
 class BackupError(Exception):
@@ -120,27 +120,35 @@ def main(argv: list[str] | None = None) -> int:
             print(f"backup: {exc}", file=sys.stderr)
             return 2
         return 0
-    set_engine(make_engine(settings.DATABASE_URL))
-    if args.command == "rotate-notes-key":
+    engine = make_engine(settings.DATABASE_URL)
+    try:
+        return _run(args.command, settings, engine)
+    finally:
+        engine.dispose()
+
+
+def _run(command: str, settings: Settings, engine: Engine) -> int:
+    """A command that works on the database, on the command line's own engine."""
+    if command == "rotate-notes-key":
         keyring = crypto.keyring_from_settings(settings)
-        with own_transaction() as db:
+        with own_transaction(engine) as db:
             done = notes_crypto.rotate(db, keyring)
         print(
             f"re-encrypted {done.rewritten} notes under key {keyring.current!r}, "
             f"{done.already_current} already were, {done.unreadable} unreadable (left as they are)"
         )
         return 1 if done.unreadable else 0
-    if args.command == "rescore":
+    if command == "rescore":
         catalog = load_catalog(settings.QUESTIONNAIRE_DIR)
-        with own_transaction() as db:
+        with own_transaction(engine) as db:
             rescored = checkins.rescore_all(db, catalog)
         print(
             f"rescored {rescored.checkins} check-ins of {rescored.accounts} accounts under rules "
             f"{catalog.rules.version!r}: {rescored.changed} results changed"
         )
         return 0
-    if args.command == "send-reminders":
-        with own_transaction() as db:
+    if command == "send-reminders":
+        with own_transaction(engine) as db:
             report = reminders.send_due(db, settings)
         print(
             f"sent {report.sent}, skipped (checked in recently) {report.skipped_recent}, "

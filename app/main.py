@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app import crypto, logging_setup, middleware
-from app.database import BUSY, Database, is_busy, set_engine
+from app.database import BUSY, Database, is_busy
 from app.errors import DomainError, NotAuthenticated, ServiceUnavailable
 from app.routes import api, pages
 from app.services import talking_points
@@ -54,7 +54,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Loaded here, not lazily: a bad data file stops the app before it serves anyone.
     catalog = load_catalog(settings.QUESTIONNAIRE_DIR)
     db = Database(settings)
-    set_engine(db.engine)
 
     app = FastAPI(
         title="Therapy Check-in",

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Engine
 
 from app.main import create_app
 from app.settings import Settings, get_settings
@@ -72,6 +73,15 @@ def settings(
 @pytest.fixture
 def app(settings: Settings) -> Any:
     return create_app(settings)
+
+
+@pytest.fixture
+def engine(app: Any) -> Engine:
+    """The test app's own engine (`app.state.db.engine`), to look at or change rows directly.
+
+    The app has one connection (DB_POOL_SIZE 1): close a session on it before a request.
+    """
+    return app.state.db.engine
 
 
 @pytest.fixture

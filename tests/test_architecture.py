@@ -395,3 +395,94 @@ MODULE_LINES = 300
 def test_every_app_module_stays_under_300_lines(path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines < MODULE_LINES, f"{path.relative_to(ROOT)} has {lines} lines: split it"
+
+
+# --- the engine lives on app.state, handed on explicitly ----------------------------------
+
+DATABASE_PACKAGE = APP / "database"
+ENGINE_ACCESSORS = ("get_engine", "set_engine")
+# Calls that make an engine or a session: never kept in a module-level name.
+ENGINE_MAKERS = {
+    "make_engine",
+    "create_engine",
+    "Session",
+    "RequestSession",
+    "sessionmaker",
+    "scoped_session",
+    "Database",
+}
+ENGINE_TYPES = {"Engine", "Session", "RequestSession", "Database", "sessionmaker"}
+
+
+def _called(node: ast.AST | None) -> str:
+    if isinstance(node, ast.Call):
+        func = node.func
+        return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    return ""
+
+
+def _mentions(annotation: ast.AST | None, names: set[str]) -> bool:
+    return annotation is not None and any(
+        (isinstance(n, ast.Name) and n.id in names)
+        or (isinstance(n, ast.Attribute) and n.attr in names)
+        for n in ast.walk(annotation)
+    )
+
+
+def engine_globals(source: str, *, in_database: bool) -> list[str]:
+    """Module-level engines or sessions, `global` statements that could rebind one, and the
+    old accessors' names: what would let code reach the database without being handed it."""
+    tree = ast.parse(source)
+    found = [f"name {name}" for name in ENGINE_ACCESSORS if name in source]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global) and (
+            in_database
+            or any(w in n.lower() for n in node.names for w in ("engine", "session", "db"))
+        ):
+            found.append(f"line {node.lineno}: global {', '.join(node.names)}")
+    for node in tree.body:
+        value = getattr(node, "value", None)
+        annotation = node.annotation if isinstance(node, ast.AnnAssign) else None
+        if not isinstance(node, ast.Assign | ast.AnnAssign):
+            continue
+        if _called(value) in ENGINE_MAKERS or _mentions(annotation, ENGINE_TYPES):
+            found.append(f"line {node.lineno}: module-level engine or session")
+    return found
+
+
+@pytest.mark.parametrize("path", APP_MODULES, ids=lambda p: str(p.relative_to(APP)))
+def test_no_module_level_engine_or_session(path: Path) -> None:
+    """The engine is `app.state.db.engine` (the command line makes its own) and is passed
+    to whatever needs it, e.g. `own_transaction(engine)`: no module keeps one."""
+    source = path.read_text(encoding="utf-8")
+    assert not engine_globals(source, in_database=DATABASE_PACKAGE in path.parents), path
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "_engine: Engine | None = None",
+        "_engine = None\ndef set_engine(engine):\n    global _engine\n    _engine = engine",
+        "def use():\n    global _db\n    _db = make()",
+        "engine = make_engine(URL)",
+        "engine = sqlalchemy.create_engine(URL)",
+        "SessionLocal = sessionmaker(bind=engine)",
+        "session: Session | None = None",
+        "from app.database import get_engine",
+    ],
+)
+def test_the_engine_check_sees_each_kind_of_global(source: str) -> None:
+    assert engine_globals(source, in_database=False), source
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "SessionDep = Annotated[Session, Depends(get_session)]",
+        "def make(url: str) -> Engine:\n    engine = make_engine(url)\n    return engine",
+        "_keyring: Keyring | None = None\ndef set_keyring(k):\n    global _keyring\n    _keyring = k",
+        "log = logging.getLogger('app.database')",
+    ],
+)
+def test_the_engine_check_lets_the_rest_be(source: str) -> None:
+    assert not engine_globals(source, in_database=False), source

@@ -9,7 +9,7 @@ backup        a consistent copy of a live SQLite file
 
 from __future__ import annotations
 
-from app.database.engine import get_engine, is_busy, is_sqlite, make_engine, set_engine
+from app.database.engine import is_busy, is_sqlite, make_engine
 from app.database.gate import BUSY, HEALTH_FRESH, Database
 from app.database.transactions import (
     SAFE_METHODS,
@@ -30,13 +30,11 @@ __all__ = [
     "Database",
     "RequestSession",
     "SessionDep",
-    "get_engine",
     "get_session",
     "is_busy",
     "is_sqlite",
     "keep",
     "make_engine",
     "own_transaction",
-    "set_engine",
     "writes",
 ]

@@ -77,21 +77,6 @@ def make_engine(
     return engine
 
 
-_engine: Engine | None = None
-
-
-def set_engine(engine: Engine) -> None:
-    global _engine
-    _engine = engine
-
-
-def get_engine() -> Engine:
-    """The app's engine, for work outside a request (the command line, tests)."""
-    if _engine is None:
-        raise RuntimeError("database engine not configured")
-    return _engine
-
-
 def is_busy(exc: BaseException) -> bool:
     """A database that stayed locked or out of connections: worth a retry, not a 500."""
     if isinstance(exc, PoolTimeout):

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.database.engine import get_engine, is_busy
+from app.database.engine import is_busy
 
 if TYPE_CHECKING:
     from app.database.gate import Database
@@ -55,14 +55,15 @@ def keep(db: Session, write: Callable[[Session], None]) -> None:
 
 
 @contextmanager
-def own_transaction(engine: Engine | None = None, *, write: bool = True) -> Iterator[Session]:
-    """A session of its own (on the app's engine unless given one), outside any request's
-    transaction: committed when the block ends, rolled back if it raises.
+def own_transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """A session of its own on `engine` (the app's: `app.state.db.engine`, or the command
+    line's), outside any request's transaction: committed when the block ends, rolled back
+    if it raises.
 
     `write` says how it starts on SQLite: BEGIN IMMEDIATE, waiting the writers' busy
     timeout like a write request (a deferred read-then-write gives up early), or BEGIN.
     """
-    bind = (engine or get_engine()).execution_options(sqlite_write=write)
+    bind = engine.execution_options(sqlite_write=write)
     with Session(bind) as db:
         try:
             yield db

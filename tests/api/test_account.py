@@ -6,7 +6,6 @@ import io
 from sqlalchemy import inspect, text
 from sqlmodel import Session
 
-from app.database import get_engine
 from tests.conftest import signup
 from tests.helpers import best_answers, post_checkin, questionnaire
 
@@ -55,19 +54,18 @@ def test_export_json_and_csv_hold_everything(client, user):
     assert rows[0]["note"].startswith("'=")  # a spreadsheet won't run it as a formula
 
 
-def test_delete_account_removes_every_row_it_owns(client):
+def test_delete_account_removes_every_row_it_owns(client, engine):
     signup(client, "keeper")
     q = questionnaire(client)
     post_checkin(client, best_answers(q))
     client.cookies.clear()
     signup(client, "leaver")
     post_checkin(client, best_answers(q), note="private words")
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         leaver = db.exec(text("SELECT id FROM account WHERE username='leaver'")).one()[0]  # type: ignore[call-overload]
     r = client.delete("/api/account")
     assert r.status_code == 204
     assert "storage" in r.headers["clear-site-data"]
-    engine = get_engine()
     inspector = inspect(engine)
     columns = {
         t: [c["name"] for c in inspector.get_columns(t)] for t in inspector.get_table_names()
@@ -103,17 +101,17 @@ def test_security_headers_on_pages_and_api(client, user):
         assert h["cache-control"] == "no-store"
 
 
-def test_readyz_reports_migrations_at_head(client):
+def test_readyz_reports_migrations_at_head(client, engine):
     from app.routes.api.health import MIGRATION_HEAD
 
     r = client.get("/readyz")
     assert r.status_code == 200 and r.json() == {"status": "ok", "database": MIGRATION_HEAD}
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         db.exec(text("UPDATE alembic_version SET version_num = '0001'"))  # type: ignore[call-overload]
         db.commit()
     r = client.get("/readyz")
     assert r.status_code == 503 and r.json()["status"] == "migrations pending"
-    with Session(get_engine()) as db:  # put it back for the tests that share this database
+    with Session(engine) as db:  # put it back for the tests that share this database
         db.exec(text("UPDATE alembic_version SET version_num = :v"), params={"v": MIGRATION_HEAD})  # type: ignore[call-overload]
         db.commit()
 

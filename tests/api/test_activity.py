@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.database import get_engine
 from app.services.activity import KINDS
 from tests.conftest import signup
 from tests.helpers import best_answers, post_checkin, questionnaire
@@ -91,9 +91,9 @@ def test_the_log_is_the_accounts_own_and_needs_a_sign_in(client: TestClient) -> 
 
 
 def test_settings_show_the_latest_events_and_link_to_the_full_page(
-    client: TestClient, user: Any
+    client: TestClient, user: Any, engine: Engine
 ) -> None:
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         db.exec(text("UPDATE account SET timezone = 'Asia/Tokyo'"))  # type: ignore[call-overload]
         db.commit()
     for _ in range(7):
@@ -119,8 +119,10 @@ def test_settings_show_the_latest_events_and_link_to_the_full_page(
     assert "Asia/Tokyo" in page.main.get_text()
 
 
-def test_a_new_account_shows_an_empty_log_kindly(client: TestClient, user: Any) -> None:
-    with Session(get_engine()) as db:
+def test_a_new_account_shows_an_empty_log_kindly(
+    client: TestClient, user: Any, engine: Engine
+) -> None:
+    with Session(engine) as db:
         db.exec(text("DELETE FROM activity_event"))  # type: ignore[call-overload]
         db.commit()
     section = get_page(client, "/settings").find("section", id="activity")

@@ -4,16 +4,16 @@ import hashlib
 from datetime import timedelta
 
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.database import get_engine
 from app.models import utcnow
 from app.security import SESSION_COOKIE
 from tests.conftest import PASSWORD, signup
 
 
-def _count(table: str) -> int:
-    with Session(get_engine()) as db:
+def _count(engine: Engine, table: str) -> int:
+    with Session(engine) as db:
         return int(db.exec(text(f"SELECT count(*) FROM {table}")).one()[0])  # type: ignore[call-overload]
 
 
@@ -31,9 +31,9 @@ def test_signup_returns_recovery_codes_and_a_secure_session_cookie(client):
     assert client.get("/api/profile").json()["username"] == "river_stone"
 
 
-def test_recovery_codes_and_passphrase_are_stored_hashed(client):
+def test_recovery_codes_and_passphrase_are_stored_hashed(client, engine):
     body = signup(client, "hashcheck")
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         stored = " ".join(
             str(v)
             for row in db.exec(
@@ -49,7 +49,7 @@ def test_recovery_codes_and_passphrase_are_stored_hashed(client):
     assert "$argon2id$" in stored
 
 
-def test_signup_rejects_bad_input_and_stores_nothing(client):
+def test_signup_rejects_bad_input_and_stores_nothing(client, engine):
     cases = [
         {"username": "ab", "password": PASSWORD},
         {"username": "good_name", "password": "short"},
@@ -61,29 +61,29 @@ def test_signup_rejects_bad_input_and_stores_nothing(client):
         r = client.post("/api/auth/signup", json=body)
         assert r.status_code == 422, body
         assert "detail" in r.json()
-    assert _count("account") == 0
+    assert _count(engine, "account") == 0
 
 
-def test_duplicate_username_is_a_conflict(client):
+def test_duplicate_username_is_a_conflict(client, engine):
     signup(client, "same_name")
     r = client.post("/api/auth/signup", json={"username": "SAME_name", "password": PASSWORD})
     assert r.status_code == 409
-    assert _count("account") == 1
+    assert _count(engine, "account") == 1
 
 
-def test_login_logout_and_session_rotation(client):
+def test_login_logout_and_session_rotation(client, engine):
     signup(client, "rotator")
     first = client.cookies.get(SESSION_COOKIE)
     r = client.post("/api/auth/login", json={"username": "rotator", "password": PASSWORD})
     assert r.status_code == 200 and r.json() == {"username": "rotator"}
     second = client.cookies.get(SESSION_COOKIE)
     assert second and second != first
-    assert _count("auth_session") == 1  # the old session ended at sign-in
+    assert _count(engine, "auth_session") == 1  # the old session ended at sign-in
     r = client.post("/api/auth/logout")
     assert r.status_code == 200
     assert "storage" in r.headers["clear-site-data"]
     assert client.get("/api/profile").status_code == 401
-    assert _count("auth_session") == 0
+    assert _count(engine, "auth_session") == 0
 
 
 def test_wrong_passphrase_is_401_and_unknown_user_looks_the_same(client):
@@ -107,7 +107,7 @@ def test_login_failures_lock_the_account_with_retry_after(client, monkeypatch, s
     assert "detail" in r.json()
 
 
-def test_signups_per_address_are_limited(client, settings):
+def test_signups_per_address_are_limited(client, settings, engine):
     limit = settings.SIGNUPS_PER_HOUR_PER_ADDRESS
     for i in range(limit):
         client.cookies.clear()
@@ -120,11 +120,11 @@ def test_signups_per_address_are_limited(client, settings):
     r = client.post("/api/auth/signup", json={"username": "onemore", "password": PASSWORD})
     assert r.status_code == 429
     assert int(r.headers["retry-after"]) > 0
-    assert _count("account") == limit
+    assert _count(engine, "account") == limit
 
 
-def _age_sessions(column: str, days: int) -> None:
-    with Session(get_engine()) as db:
+def _age_sessions(engine: Engine, column: str, days: int) -> None:
+    with Session(engine) as db:
         db.exec(  # type: ignore[call-overload]
             text(f"UPDATE auth_session SET {column} = :t"),
             params={"t": utcnow() - timedelta(days=days)},
@@ -132,24 +132,26 @@ def _age_sessions(column: str, days: int) -> None:
         db.commit()
 
 
-def test_sessions_end_after_the_idle_and_absolute_timeouts(client, settings):
+def test_sessions_end_after_the_idle_and_absolute_timeouts(client, settings, engine):
     signup(client, "sleeper")
-    _age_sessions("last_seen_at", settings.SESSION_IDLE_DAYS - 1)
+    _age_sessions(engine, "last_seen_at", settings.SESSION_IDLE_DAYS - 1)
     assert client.get("/api/profile").status_code == 200  # still inside the idle window
-    _age_sessions("last_seen_at", settings.SESSION_IDLE_DAYS + 1)
+    _age_sessions(engine, "last_seen_at", settings.SESSION_IDLE_DAYS + 1)
     assert client.get("/api/profile").status_code == 401
 
     client.post("/api/auth/login", json={"username": "sleeper", "password": PASSWORD})
     assert client.get("/api/profile").status_code == 200
-    assert _count("auth_session") == 1  # signing in pruned the expired one
-    _age_sessions("created_at", settings.SESSION_ABSOLUTE_DAYS + 1)  # used daily, but too old
+    assert _count(engine, "auth_session") == 1  # signing in pruned the expired one
+    _age_sessions(
+        engine, "created_at", settings.SESSION_ABSOLUTE_DAYS + 1
+    )  # used daily, but too old
     assert client.get("/api/profile").status_code == 401
 
 
-def test_session_token_is_stored_only_as_a_hash(client):
+def test_session_token_is_stored_only_as_a_hash(client, engine):
     signup(client, "tokenholder")
     token = client.cookies.get(SESSION_COOKIE)
     assert token and len(token) >= 32  # 256 bits, URL-safe
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         rows = db.exec(text("SELECT token_hash FROM auth_session")).all()  # type: ignore[call-overload]
     assert [r[0] for r in rows] == [hashlib.sha256(token.encode()).hexdigest()]

@@ -5,15 +5,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.database import get_engine
 from tests.conftest import signup
 from tests.helpers import best_answers, item_for, post_checkin, questionnaire, risk_answers
 
 
-def stored() -> int:
-    with Session(get_engine()) as db:
+def stored(engine: Engine) -> int:
+    with Session(engine) as db:
         return int(db.exec(text("SELECT count(*) FROM checkin")).one()[0])  # type: ignore[call-overload]
 
 
@@ -73,7 +73,7 @@ def test_risk_answer_puts_urgent_help_first(client, user):
     assert "pause" not in {s["id"] for s in res["suggestions"]}
 
 
-def test_same_client_id_is_stored_once_and_different_answers_conflict(client, user):
+def test_same_client_id_is_stored_once_and_different_answers_conflict(client, user, engine):
     q = questionnaire(client)
     body = {"client_id": str(uuid.uuid4()), "answers": best_answers(q), "note": None}
     first = client.post("/api/checkins", json=body)
@@ -82,10 +82,10 @@ def test_same_client_id_is_stored_once_and_different_answers_conflict(client, us
     assert again.json() == first.json()
     changed = dict(body, answers={**body["answers"], item_for(q, "hope")["id"]: 1})
     assert client.post("/api/checkins", json=changed).status_code == 409
-    assert stored() == 1
+    assert stored(engine) == 1
 
 
-def test_taken_at_in_the_past_is_kept_and_future_refused(client, user):
+def test_taken_at_in_the_past_is_kept_and_future_refused(client, user, engine):
     q = questionnaire(client)
     past = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
     r = post_checkin(client, best_answers(q), taken_at=past.isoformat())
@@ -94,7 +94,7 @@ def test_taken_at_in_the_past_is_kept_and_future_refused(client, user):
     future = datetime.now(UTC) + timedelta(days=1)
     r = post_checkin(client, best_answers(q), taken_at=future.isoformat())
     assert r.status_code == 422 and "future" in str(r.json()["detail"])
-    assert stored() == 1
+    assert stored(engine) == 1
 
 
 @pytest.mark.parametrize(
@@ -108,24 +108,24 @@ def test_taken_at_in_the_past_is_kept_and_future_refused(client, user):
         lambda a, q: {k: v for k, v in a.items() if k != item_for(q, "safety")["id"]},  # missing
     ],
 )
-def test_bad_answers_are_422_and_nothing_is_stored(client, user, mutate):
+def test_bad_answers_are_422_and_nothing_is_stored(client, user, mutate, engine):
     q = questionnaire(client)
     r = post_checkin(client, mutate(best_answers(q), q))
     assert r.status_code == 422
     assert r.json()["detail"]
-    assert stored() == 0
+    assert stored(engine) == 0
 
 
-def test_side_effects_answer_refused_when_not_on_medication(client, user):
+def test_side_effects_answer_refused_when_not_on_medication(client, user, engine):
     client.put("/api/profile", json={"on_medication": True})
     q = questionnaire(client)
     client.put("/api/profile", json={"on_medication": False})
     r = post_checkin(client, best_answers(q))
     assert r.status_code == 422
-    assert stored() == 0
+    assert stored(engine) == 0
 
 
-def test_bad_client_id_and_wrong_content_type(client, user):
+def test_bad_client_id_and_wrong_content_type(client, user, engine):
     q = questionnaire(client)
     r = client.post("/api/checkins", json={"client_id": "nope", "answers": best_answers(q)})
     assert r.status_code == 422
@@ -136,10 +136,10 @@ def test_bad_client_id_and_wrong_content_type(client, user):
     assert r.status_code == 415 and "detail" in r.json()
     r = client.post("/api/checkins", data={"client_id": str(uuid.uuid4())})
     assert r.status_code == 415
-    assert stored() == 0
+    assert stored(engine) == 0
 
 
-def test_cross_site_requests_are_refused(client, user):
+def test_cross_site_requests_are_refused(client, user, engine):
     q = questionnaire(client)
     for headers in (
         {"origin": "https://evil.example"},
@@ -159,10 +159,10 @@ def test_cross_site_requests_are_refused(client, user):
         json={"client_id": str(uuid.uuid4()), "answers": best_answers(q)},
     )
     assert ok.status_code == 201
-    assert stored() == 1
+    assert stored(engine) == 1
 
 
-def test_no_session_is_401_everywhere(client):
+def test_no_session_is_401_everywhere(client, engine):
     for method, path in [
         ("GET", "/api/checkins"),
         ("GET", "/api/summary"),
@@ -175,7 +175,7 @@ def test_no_session_is_401_everywhere(client):
         assert r.status_code == 401, path
     r = client.post("/api/checkins", json={"client_id": str(uuid.uuid4()), "answers": {}})
     assert r.status_code == 401
-    assert stored() == 0
+    assert stored(engine) == 0
 
 
 def test_another_accounts_checkin_is_404(client):

@@ -16,9 +16,10 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.database import Database, get_engine
+from app.database import Database
 from app.errors import ServiceUnavailable
 from app.main import create_app
 from app.settings import Settings
@@ -47,8 +48,8 @@ def impatient(settings: Settings) -> Iterator[TestClient]:
         yield c
 
 
-def _count(table: str) -> int:
-    with Session(get_engine()) as db:
+def _count(engine: Engine, table: str) -> int:
+    with Session(engine) as db:
         return int(db.exec(text(f"SELECT count(*) FROM {table}")).one()[0])  # type: ignore[call-overload]
 
 
@@ -72,11 +73,11 @@ def test_a_write_kept_waiting_too_long_is_a_503_and_nothing_is_stored(
     assert "try again" in r.json()["detail"]
     assert r.headers["x-content-type-options"] == "nosniff"
     assert took < 3
-    assert _count("checkin") == 0
+    assert _count(impatient.app.state.db.engine, "checkin") == 0
     # The phone's outbox sends it again with the same client_id: stored once, now.
     again = impatient.post("/api/checkins", json=body)
     assert again.status_code == 201, again.text
-    assert _count("checkin") == 1
+    assert _count(impatient.app.state.db.engine, "checkin") == 1
 
 
 @sqlite_only
@@ -119,21 +120,21 @@ def test_reads_and_liveness_do_not_wait_for_a_writer(
     assert took < 1.0
 
 
-def test_a_stale_last_seen_time_is_refreshed_by_a_read(client: TestClient) -> None:
+def test_a_stale_last_seen_time_is_refreshed_by_a_read(client: TestClient, engine: Engine) -> None:
     signup(client)
     hour_ago = datetime.now(UTC) - timedelta(hours=1)
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         db.exec(text("UPDATE auth_session SET last_seen_at = :t"), params={"t": hour_ago})  # type: ignore[call-overload]
         db.commit()
     assert client.get("/api/summary").status_code == 200
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         seen = db.exec(text("SELECT last_seen_at FROM auth_session")).one()[0]  # type: ignore[call-overload]
     seen = seen if isinstance(seen, datetime) else datetime.fromisoformat(str(seen))
     assert seen.replace(tzinfo=UTC) > hour_ago + timedelta(minutes=59)
 
 
 def test_a_failed_sign_in_counts_although_its_request_fails(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, engine: Engine
 ) -> None:
     """Kept on the request's own connection: the counter survives the rollback."""
     name = signup(client)["username"]
@@ -141,8 +142,8 @@ def test_a_failed_sign_in_counts_although_its_request_fails(
     for _ in range(3):
         r = client.post("/api/auth/login", json={"username": name, "password": "not it at all"})
         assert r.status_code == 401
-    assert _count("rate_event") >= 3 + 3  # per account and per address
-    assert _count("activity_event") == 3
+    assert _count(engine, "rate_event") >= 3 + 3  # per account and per address
+    assert _count(engine, "activity_event") == 3
 
 
 def test_waiting_for_a_turn_past_the_limit_is_a_503(tmp_path: Path) -> None:

@@ -12,9 +12,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
-from app.database import get_engine
 from app.models import CheckIn
 from app.security import keyed_hash
 from app.settings import get_settings
@@ -32,12 +32,12 @@ def _rows(db: Session, sql: str, **params: Any) -> list[Any]:
     return list(db.exec(text(sql), params=params).all())  # type: ignore[call-overload]
 
 
-def _fk_columns(table: str, referred: str) -> list[str]:
-    fks = inspect(get_engine()).get_foreign_keys(table)
+def _fk_columns(engine: Engine, table: str, referred: str) -> list[str]:
+    fks = inspect(engine).get_foreign_keys(table)
     return [c for fk in fks if fk["referred_table"] == referred for c in fk["constrained_columns"]]
 
 
-def _synthetic_row(table_name: str, user_id: int) -> None:
+def _synthetic_row(engine: Engine, table_name: str, user_id: int) -> None:
     """A row for a table the app gives no simple way to fill here (values by column type)."""
     table = SQLModel.metadata.tables[table_name]
     by_type: dict[type, Any] = {
@@ -56,7 +56,7 @@ def _synthetic_row(table_name: str, user_id: int) -> None:
         values[column.name] = user_id if column.name == "user_id" else by_type[kind]
         if kind is str and getattr(column.type, "length", None):
             values[column.name] = values[column.name][: column.type.length]  # type: ignore[attr-defined]
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         db.exec(table.insert().values(**values))  # type: ignore[call-overload]
         db.commit()
 
@@ -86,7 +86,7 @@ def _fill_everything(client: TestClient) -> dict[str, Any]:
     link = shared_path(r).removeprefix("/shared/")
     with TestClient(client.app, base_url="https://testserver") as visitor:
         assert visitor.get(f"/shared/{link}").status_code == 200
-    with Session(get_engine()) as db:
+    with Session(client.app.state.db.engine) as db:
         (user_id,) = _rows(db, "SELECT id FROM account WHERE username = 'leaver'")[0]
         checkin_ids = [
             r[0] for r in _rows(db, "SELECT id FROM checkin WHERE user_id = :u", u=user_id)
@@ -102,12 +102,13 @@ def _fill_everything(client: TestClient) -> dict[str, Any]:
     }
 
 
-def _owned_counts(user_id: int, checkin_ids: list[str], username_key: str) -> dict[str, int]:
+def _owned_counts(
+    engine: Engine, user_id: int, checkin_ids: list[str], username_key: str
+) -> dict[str, int]:
     """Rows per table that point at the account (by foreign key, id or keyed username)."""
-    engine = get_engine()
     tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
     # Read the schema first: the session below holds the app's only test connection.
-    fks = {(t, r): _fk_columns(t, r) for t in tables for r in ("account", "checkin")}
+    fks = {(t, r): _fk_columns(engine, t, r) for t in tables for r in ("account", "checkin")}
     counts: dict[str, int] = {}
     with Session(engine) as db:
         for table in tables:
@@ -127,12 +128,14 @@ def _owned_counts(user_id: int, checkin_ids: list[str], username_key: str) -> di
     return counts
 
 
-def _dump(table: str) -> str:
-    with Session(get_engine()) as db:
+def _dump(engine: Engine, table: str) -> str:
+    with Session(engine) as db:
         return " ".join(str(row) for row in _rows(db, f"SELECT * FROM {table}"))
 
 
-def test_deleting_an_account_leaves_nothing_in_any_table(client: TestClient) -> None:
+def test_deleting_an_account_leaves_nothing_in_any_table(
+    client: TestClient, engine: Engine
+) -> None:
     signup(client, "keeper")
     post_checkin(client, best_answers(questionnaire(client)), note="the keeper's note")
     client.cookies.clear()
@@ -140,11 +143,13 @@ def test_deleting_an_account_leaves_nothing_in_any_table(client: TestClient) -> 
     user_id = found["user_id"]
     key = keyed_hash(get_settings().SECRET_KEY, "login-fail:leaver")
 
-    counts = _owned_counts(user_id, found["checkin_ids"], key)
+    counts = _owned_counts(engine, user_id, found["checkin_ids"], key)
     for table, n in counts.items():
-        if n == 0 and _fk_columns(table, "account"):
-            _synthetic_row(table, user_id)  # e.g. a push subscription (needs a real browser)
-    counts = _owned_counts(user_id, found["checkin_ids"], key)
+        if n == 0 and _fk_columns(engine, table, "account"):
+            _synthetic_row(
+                engine, table, user_id
+            )  # e.g. a push subscription (needs a real browser)
+    counts = _owned_counts(engine, user_id, found["checkin_ids"], key)
     assert all(counts.values()), (
         f"no data of the account in: {[t for t, n in counts.items() if not n]}"
     )
@@ -159,11 +164,11 @@ def test_deleting_an_account_leaves_nothing_in_any_table(client: TestClient) -> 
     right = {**wrong, "password": PASSWORD}
     assert client.post("/settings/delete", data=right).status_code == 200
 
-    assert _owned_counts(user_id, found["checkin_ids"], key) == dict.fromkeys(counts, 0)
+    assert _owned_counts(engine, user_id, found["checkin_ids"], key) == dict.fromkeys(counts, 0)
     for table in counts:
-        dump = _dump(table)
+        dump = _dump(engine, table)
         for secret in found["secrets"]:
             assert secret not in dump, (table, secret)
-    with Session(get_engine()) as db:  # the other account's note stays (encrypted at rest)
+    with Session(engine) as db:  # the other account's note stays (encrypted at rest)
         assert [row.note for row in db.exec(select(CheckIn))] == ["the keeper's note"]
     assert client.get("/api/profile").status_code == 401

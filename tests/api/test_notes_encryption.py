@@ -11,10 +11,11 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app import cli, crypto
-from app.database import get_engine
+from app.database import make_engine
 from app.main import create_app
 from app.settings import Settings, get_settings
 from tests.conftest import PASSWORD, signup
@@ -30,14 +31,22 @@ def _fresh_keyring() -> Iterator[None]:
     get_settings.cache_clear()
 
 
-def raw_notes() -> dict[str, str]:
-    with Session(get_engine()) as db:
+@pytest.fixture
+def own_engine(settings: Settings) -> Iterator[Engine]:
+    """An engine of the test's own on its database, for tests that make their own apps."""
+    engine = make_engine(settings.DATABASE_URL)
+    yield engine
+    engine.dispose()
+
+
+def raw_notes(engine: Engine) -> dict[str, str]:
+    with Session(engine) as db:
         rows = db.exec(text("SELECT id, note FROM checkin WHERE note IS NOT NULL")).all()  # type: ignore[call-overload]
     return {row[0]: row[1] for row in rows}
 
 
-def set_raw_note(checkin_id: str, value: str) -> None:
-    with Session(get_engine()) as db:
+def set_raw_note(engine: Engine, checkin_id: str, value: str) -> None:
+    with Session(engine) as db:
         db.exec(  # type: ignore[call-overload]
             text("UPDATE checkin SET note = :v WHERE id = :id"),
             params={"v": value, "id": checkin_id},
@@ -72,9 +81,11 @@ def rotate(monkeypatch: pytest.MonkeyPatch, keys: dict[str, str], current: str) 
     return code
 
 
-def test_the_database_row_of_a_note_holds_no_clear_text(client: TestClient, user: Any) -> None:
+def test_the_database_row_of_a_note_holds_no_clear_text(
+    client: TestClient, user: Any, engine: Engine
+) -> None:
     first, second = add_note(client, NOTE), add_note(client, NOTE)
-    stored = raw_notes()
+    stored = raw_notes(engine)
     for value in stored.values():
         assert value.startswith(f"enc1:{crypto.DEV_KEY_ID}:")
         assert "letter" not in value and "sister" not in value
@@ -91,20 +102,20 @@ def test_the_database_row_of_a_note_holds_no_clear_text(client: TestClient, user
 
 
 def test_keys_rotate_and_old_notes_stay_readable(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, own_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     k1, k2 = crypto.new_key(), crypto.new_key()
     with client_with(settings, {"k1": k1}) as c:
         name = signup(c)["username"]
         old = add_note(c, "written under the first key")
         legacy = add_note(c, "placeholder")
-    set_raw_note(legacy, "written before encryption existed")  # a plaintext row
-    assert raw_notes()[old].startswith("enc1:k1:")
+    set_raw_note(own_engine, legacy, "written before encryption existed")  # a plaintext row
+    assert raw_notes(own_engine)[old].startswith("enc1:k1:")
 
     with client_with(settings, {"k1": k1, "k2": k2}, current="k2") as c:
         sign_in(c, name)
         new = add_note(c, "written under the second key")
-        assert raw_notes()[new].startswith("enc1:k2:")
+        assert raw_notes(own_engine)[new].startswith("enc1:k2:")
         notes = {i["id"]: i["note"] for i in c.get("/api/checkins").json()["items"]}
     assert notes == {
         old: "written under the first key",
@@ -113,7 +124,7 @@ def test_keys_rotate_and_old_notes_stay_readable(
     }
 
     assert rotate(monkeypatch, {"k1": k1, "k2": k2}, "k2") == 0
-    assert all(value.startswith("enc1:k2:") for value in raw_notes().values())
+    assert all(value.startswith("enc1:k2:") for value in raw_notes(own_engine).values())
     assert rotate(monkeypatch, {"k1": k1, "k2": k2}, "k2") == 0  # again: nothing to do
 
     with client_with(settings, {"k2": k2}) as c:  # the first key retired
@@ -123,18 +134,21 @@ def test_keys_rotate_and_old_notes_stay_readable(
 
 
 def test_a_tampered_note_reads_as_a_clear_error_and_pages_still_work(
-    settings: Settings, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    settings: Settings,
+    own_engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     k1, k2 = crypto.new_key(), crypto.new_key()
     with client_with(settings, {"k1": k1, "k2": k2}, current="k1") as c:
         signup(c)
         flipped, relabelled, kept = (add_note(c, f"note {n}") for n in range(3))
-        stored = raw_notes()
+        stored = raw_notes(own_engine)
         head, payload = stored[flipped].rsplit(":", 1)
         swap = "A" if payload[20] != "A" else "B"
-        set_raw_note(flipped, f"{head}:{payload[:20]}{swap}{payload[21:]}")
+        set_raw_note(own_engine, flipped, f"{head}:{payload[:20]}{swap}{payload[21:]}")
         # Claiming another configured key: the header is authenticated too.
-        set_raw_note(relabelled, stored[relabelled].replace("enc1:k1:", "enc1:k2:"))
+        set_raw_note(own_engine, relabelled, stored[relabelled].replace("enc1:k1:", "enc1:k2:"))
 
         caplog.set_level(logging.WARNING)
         r = c.get(f"/api/checkins/{flipped}")
@@ -152,9 +166,9 @@ def test_a_tampered_note_reads_as_a_clear_error_and_pages_still_work(
     assert not any(payload in r.getMessage() for r in caplog.records)
 
     # Rotation leaves what it can't read alone (and says so) rather than overwrite it.
-    before = raw_notes()
+    before = raw_notes(own_engine)
     assert rotate(monkeypatch, {"k1": k1, "k2": k2}, "k2") == 1
-    after = raw_notes()
+    after = raw_notes(own_engine)
     assert after[flipped] == before[flipped] and after[relabelled] == before[relabelled]
     assert after[kept].startswith("enc1:k2:")
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.database import get_engine
 from app.models import utcnow
 from app.services import ratelimit
 from app.settings import Settings, get_settings
@@ -17,8 +17,8 @@ from tests.conftest import PASSWORD, signup
 from tests.soft_authenticator import SoftAuthenticator, b64
 
 
-def _sql(query: str, **params: Any) -> list[Any]:
-    with Session(get_engine()) as db:
+def _sql(engine: Engine, query: str, **params: Any) -> list[Any]:
+    with Session(engine) as db:
         result = db.exec(text(query), params=params)  # type: ignore[call-overload]
         rows = list(result.all()) if result.returns_rows else []
         db.commit()
@@ -48,7 +48,7 @@ def _tampered(credential: dict[str, Any]) -> dict[str, Any]:
     return {**credential, "response": response}
 
 
-def test_add_sign_in_with_and_remove_a_passkey(client):
+def test_add_sign_in_with_and_remove_a_passkey(client, engine):
     account = signup(client)
     key = SoftAuthenticator()
     options = client.post("/api/passkeys/register/options").json()
@@ -75,13 +75,13 @@ def test_add_sign_in_with_and_remove_a_passkey(client):
 
     [listed] = client.get("/api/passkeys").json()
     assert listed["name"] == "My phone" and listed["last_used_at"] is not None
-    assert _sql("SELECT sign_count FROM passkey") == [(1,)]
-    kinds = [r[0] for r in _sql("SELECT kind FROM activity_event ORDER BY id")]
+    assert _sql(engine, "SELECT sign_count FROM passkey") == [(1,)]
+    kinds = [r[0] for r in _sql(engine, "SELECT kind FROM activity_event ORDER BY id")]
     assert "passkey_added" in kinds and "sign_in_passkey" in kinds
 
     assert client.delete(f"/api/passkeys/{listed['id']}").status_code == 204  # fresh sign-in
     assert client.get("/api/passkeys").json() == []
-    assert "passkey_removed" in [r[0] for r in _sql("SELECT kind FROM activity_event")]
+    assert "passkey_removed" in [r[0] for r in _sql(engine, "SELECT kind FROM activity_event")]
     assert _sign_in(client, key.get(_sign_in_options(client))).status_code == 401
 
 
@@ -101,11 +101,11 @@ def test_without_a_session_nothing_is_allowed(client):
     assert r.status_code == 401 and r.json()["detail"]
 
 
-def test_a_stale_login_must_confirm_the_passphrase_to_manage_passkeys(client):
+def test_a_stale_login_must_confirm_the_passphrase_to_manage_passkeys(client, engine):
     signup(client)
     key = SoftAuthenticator()
     passkey_id = _add(client, key).json()["id"]
-    _sql("UPDATE auth_session SET created_at = :t", t=utcnow() - timedelta(minutes=16))
+    _sql(engine, "UPDATE auth_session SET created_at = :t", t=utcnow() - timedelta(minutes=16))
     r = client.post("/api/passkeys/register/options")
     assert r.status_code == 403 and "passphrase" in r.json()["detail"]
     assert client.delete(f"/api/passkeys/{passkey_id}").status_code == 403
@@ -115,18 +115,22 @@ def test_a_stale_login_must_confirm_the_passphrase_to_manage_passkeys(client):
     assert client.delete(f"/api/passkeys/{passkey_id}").status_code == 204
 
 
-def test_a_passkey_sign_in_counts_as_a_fresh_login(client):
+def test_a_passkey_sign_in_counts_as_a_fresh_login(client, engine):
     signup(client)
     key = SoftAuthenticator()
     _add(client, key)
-    _sql("UPDATE auth_session SET created_at = :t", t=utcnow() - timedelta(minutes=16))
+    _sql(engine, "UPDATE auth_session SET created_at = :t", t=utcnow() - timedelta(minutes=16))
     assert client.post("/api/passkeys/register/options").status_code == 403
     assert _sign_in(client, key.get(_sign_in_options(client))).status_code == 200
     assert client.post("/api/passkeys/register/options").status_code == 200
-    assert _sql("SELECT count(*) FROM auth_session") == [(1,)]  # the old token was rotated out
+    assert _sql(engine, "SELECT count(*) FROM auth_session") == [
+        (1,)
+    ]  # the old token was rotated out
 
 
-def test_bad_and_unknown_assertions_are_refused_and_counted(client, settings: Settings):
+def test_bad_and_unknown_assertions_are_refused_and_counted(
+    client, settings: Settings, engine: Engine
+):
     account = signup(client)
     key = SoftAuthenticator()
     _add(client, key)
@@ -135,8 +139,8 @@ def test_bad_and_unknown_assertions_are_refused_and_counted(client, settings: Se
 
     r = _sign_in(client, _tampered(key.get(_sign_in_options(client))))
     assert r.status_code == 401 and "passkey" in r.json()["detail"]
-    assert _sql("SELECT count(*) FROM rate_event WHERE key = :k", k=failures) == [(1,)]
-    assert "sign_in_failed" in [r[0] for r in _sql("SELECT kind FROM activity_event")]
+    assert _sql(engine, "SELECT count(*) FROM rate_event WHERE key = :k", k=failures) == [(1,)]
+    assert "sign_in_failed" in [r[0] for r in _sql(engine, "SELECT kind FROM activity_event")]
 
     stranger = SoftAuthenticator()  # never added anywhere
     stranger.user_handle = key.user_handle
@@ -150,7 +154,7 @@ def test_bad_and_unknown_assertions_are_refused_and_counted(client, settings: Se
     assert _sign_in(client, other_handle).status_code == 401
     garbage = {**key.get({"challenge": "AA"}), "response": {"clientDataJSON": "%%%"}}
     assert _sign_in(client, garbage).status_code == 401
-    assert _sql("SELECT count(*) FROM rate_event WHERE key = :k", k=failures) == [(4,)]
+    assert _sql(engine, "SELECT count(*) FROM rate_event WHERE key = :k", k=failures) == [(4,)]
     assert client.get("/api/profile").status_code == 401
     assert _sign_in(client, {"id": "x"}).status_code == 422  # not a credential at all
 
@@ -166,7 +170,7 @@ def test_failed_passkeys_lock_the_account_like_wrong_passphrases(client, setting
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
 
 
-def test_a_challenge_works_once(client):
+def test_a_challenge_works_once(client, engine):
     signup(client)
     key = SoftAuthenticator()
     options = client.post("/api/passkeys/register/options").json()
@@ -174,7 +178,7 @@ def test_a_challenge_works_once(client):
     assert client.post("/api/passkeys/register", json={"credential": credential}).status_code == 201
     again = client.post("/api/passkeys/register", json={"credential": credential})
     assert again.status_code == 422 and again.json()["detail"]
-    assert _sql("SELECT count(*) FROM passkey") == [(1,)]
+    assert _sql(engine, "SELECT count(*) FROM passkey") == [(1,)]
 
     client.post("/api/auth/logout")
     assertion = key.get(_sign_in_options(client))
@@ -186,24 +190,24 @@ def test_a_challenge_works_once(client):
     assert _sign_in(client, key.get(options)).status_code == 401  # spent by the failed try
 
 
-def test_challenges_expire_after_five_minutes(client):
+def test_challenges_expire_after_five_minutes(client, engine):
     signup(client)
     key = SoftAuthenticator()
     _add(client, key)
     options = _sign_in_options(client)
-    _sql("UPDATE webauthn_challenge SET created_at = :t", t=utcnow() - timedelta(minutes=6))
+    _sql(engine, "UPDATE webauthn_challenge SET created_at = :t", t=utcnow() - timedelta(minutes=6))
     assert _sign_in(client, key.get(options)).status_code == 401
     options = _sign_in_options(client)  # making a challenge clears out the expired ones
-    assert _sql("SELECT challenge FROM webauthn_challenge") == [(options["challenge"],)]
+    assert _sql(engine, "SELECT challenge FROM webauthn_challenge") == [(options["challenge"],)]
 
 
-def test_a_registration_must_come_from_this_site(client):
+def test_a_registration_must_come_from_this_site(client, engine):
     signup(client)
     options = client.post("/api/passkeys/register/options").json()
     credential = SoftAuthenticator(origin="https://evil.example").create(options)
     r = client.post("/api/passkeys/register", json={"credential": credential})
     assert r.status_code == 422 and "wasn't added" in r.json()["detail"]
-    assert _sql("SELECT count(*) FROM passkey") == [(0,)]
+    assert _sql(engine, "SELECT count(*) FROM passkey") == [(0,)]
 
 
 def test_another_accounts_passkey_cannot_be_seen_or_removed(app, client):

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app import cli
-from app.database import get_engine
 from app.models import CheckIn
 from app.settings import Settings
 from tests.conftest import signup
@@ -100,7 +100,7 @@ def test_deleting_a_check_in_re_evaluates_the_later_ones_without_it(client: Test
     assert client.delete(f"/api/checkins/{extra['id']}").status_code == 404
 
 
-def test_someone_else_s_check_in_cannot_be_deleted(client: TestClient) -> None:
+def test_someone_else_s_check_in_cannot_be_deleted(client: TestClient, engine: Engine) -> None:
     q = questionnaire(client)
     signup(client)
     _profile(client)
@@ -108,7 +108,7 @@ def test_someone_else_s_check_in_cannot_be_deleted(client: TestClient) -> None:
     client.cookies.clear()
     signup(client)
     assert client.delete(f"/api/checkins/{theirs['id']}").status_code == 404
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         n = db.exec(text("SELECT count(*) FROM checkin")).one()[0]  # type: ignore[call-overload]
     assert n == 1
 
@@ -124,7 +124,7 @@ def test_every_result_names_the_rules_it_was_made_with(client: TestClient) -> No
 
 
 def test_rescore_re_evaluates_stored_results_and_says_how_many_changed(
-    client: TestClient, settings: Settings, capsys: pytest.CaptureFixture[str]
+    client: TestClient, settings: Settings, capsys: pytest.CaptureFixture[str], engine: Engine
 ) -> None:
     q = questionnaire(client)
     signup(client)
@@ -133,7 +133,7 @@ def test_rescore_re_evaluates_stored_results_and_says_how_many_changed(
         assert post_checkin(client, answers, taken_at=_at(days)).status_code == 201
     stored = [_verdict(r) for r in _results(client)]
     # As if an older engine had stored the last two results: no signs, no steps, no version.
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         for checkin_id in [r["id"] for r in _results(client)[-2:]]:
             row = db.get(CheckIn, checkin_id)
             assert row is not None
@@ -151,8 +151,8 @@ def test_rescore_re_evaluates_stored_results_and_says_how_many_changed(
     assert "0 results changed" in capsys.readouterr().out
 
 
-def _set_stored_scores(ids: list[str], distress: int, scored_with: str) -> None:
-    with Session(get_engine()) as db:
+def _set_stored_scores(engine: Engine, ids: list[str], distress: int, scored_with: str) -> None:
+    with Session(engine) as db:
         for checkin_id in ids:
             row = db.get(CheckIn, checkin_id)
             assert row is not None and row.scores is not None
@@ -162,7 +162,9 @@ def _set_stored_scores(ids: list[str], distress: int, scored_with: str) -> None:
         db.commit()
 
 
-def test_a_submit_reads_stored_scores_made_under_todays_rules(client: TestClient) -> None:
+def test_a_submit_reads_stored_scores_made_under_todays_rules(
+    client: TestClient, engine: Engine
+) -> None:
     """History is not scored again on every submit; scores from other rules are."""
     q = questionnaire(client)
     signup(client)
@@ -171,19 +173,19 @@ def test_a_submit_reads_stored_scores_made_under_todays_rules(client: TestClient
     first = [post_checkin(client, heavy, taken_at=_at(days)).json() for days in (30, 23)]
     ids = [r["id"] for r in first]
     # Stored as if those weeks had been calm: only a reader of the stored scores sees that.
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         row = db.get(CheckIn, ids[0])
         assert row is not None and row.scored_with is not None
         today = row.scored_with  # the rules and questionnaire versions of today
     assert "rules 2" in today and "weekly 2" in today
-    _set_stored_scores(ids, distress=0, scored_with=today)
+    _set_stored_scores(engine, ids, distress=0, scored_with=today)
     third = post_checkin(client, heavy, taken_at=_at(16)).json()
     assert "worsening" in [s["id"] for s in third["signs"]]
     # Scores stored under other rules or another questionnaire are scored again.
-    _set_stored_scores(ids, distress=0, scored_with="rules 2, weekly 1")
+    _set_stored_scores(engine, ids, distress=0, scored_with="rules 2, weekly 1")
     fourth = post_checkin(client, heavy, taken_at=_at(9)).json()
     assert "worsening" not in [s["id"] for s in fourth["signs"]]
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         row = db.get(CheckIn, fourth["id"])
         assert row is not None and row.scored_with == today
         assert row.scores == fourth["scores"]

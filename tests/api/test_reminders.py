@@ -18,9 +18,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from icalendar import Calendar
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.database import get_engine
 from app.services import reminders
 from app.settings import ROOT, get_settings
 from tests.conftest import signup
@@ -97,8 +97,8 @@ def subscribe(client, service: FakePushService, name: str) -> str:
     return f"/push/{name}"
 
 
-def send() -> reminders.SendReport:
-    with Session(get_engine()) as db:
+def send(engine: Engine) -> reminders.SendReport:
+    with Session(engine) as db:
         report = reminders.send_due(db, get_settings())
         db.commit()
     return report
@@ -141,32 +141,34 @@ def test_push_subscription_must_point_at_a_push_service(client, user, push_servi
 
 
 def test_each_due_reminder_is_sent_once_a_week_and_says_nothing_sensitive(
-    client, user, push_service
+    client, user, push_service, engine
 ):
     due_now(client)
     path = subscribe(client, push_service, "phone")
-    report = send()
+    report = send(engine)
     assert report.sent == 1 and push_service.hits[path] == 1
-    assert send().sent == 0 and push_service.hits[path] == 1  # once per week
+    assert send(engine).sent == 0 and push_service.hits[path] == 1  # once per week
     # The payload is encrypted for the browser; the plain text is fixed and harmless.
     assert b"check-in" not in push_service.bodies[0]
     assert "answer" not in reminders.PUSH_BODY.lower()
 
 
-def test_no_reminder_when_the_person_checked_in_this_week(client, user, push_service):
+def test_no_reminder_when_the_person_checked_in_this_week(client, user, push_service, engine):
     due_now(client)
     path = subscribe(client, push_service, "recent")
     post_checkin(client, best_answers(questionnaire(client)))
-    assert send().skipped_recent == 1
+    assert send(engine).skipped_recent == 1
     assert push_service.hits[path] == 0
 
 
-def test_subscriptions_the_push_service_reports_gone_are_dropped(client, user, push_service):
+def test_subscriptions_the_push_service_reports_gone_are_dropped(
+    client, user, push_service, engine
+):
     due_now(client)
     path = subscribe(client, push_service, "old-phone")
     push_service.gone.add(path)
-    assert send().gone == 1
-    with Session(get_engine()) as db:
+    assert send(engine).gone == 1
+    with Session(engine) as db:
         from app import repositories as repo
 
         assert repo.push_subscriptions_with_users(db) == []

@@ -7,9 +7,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.database import get_engine
 from tests.conftest import signup
 
 PLAN = {
@@ -31,7 +31,9 @@ def test_an_account_starts_with_an_empty_plan(client: TestClient, user: Any) -> 
     }  # fmt: skip
 
 
-def test_the_plan_round_trips_in_the_clients_words(client: TestClient, user: Any) -> None:
+def test_the_plan_round_trips_in_the_clients_words(
+    client: TestClient, user: Any, engine: Engine
+) -> None:
     r = client.put("/api/safety-plan", json=PLAN)
     assert r.status_code == 200, r.text
     saved = r.json()
@@ -39,7 +41,7 @@ def test_the_plan_round_trips_in_the_clients_words(client: TestClient, user: Any
     assert saved["people"] == PLAN["people"] and saved["updated_at"]
     assert client.get("/api/safety-plan").json() == saved
     # At rest it is encrypted like the notes: no word of it in the table.
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         stored = db.execute(text("select plan from safety_plan")).scalars().all()
     assert len(stored) == 1 and "Sam" not in stored[0] and "niece" not in stored[0]
 
@@ -63,6 +65,7 @@ def test_bad_parts_are_named_and_nothing_is_stored(client: TestClient, user: Any
 
 def test_the_plan_is_exported_imported_and_deleted_with_the_account(
     client: TestClient,
+    engine: Engine,
 ) -> None:
     signup(client)
     assert client.put("/api/safety-plan", json=PLAN).status_code == 200
@@ -89,6 +92,6 @@ def test_the_plan_is_exported_imported_and_deleted_with_the_account(
     assert client.get("/api/safety-plan").json()["reasons"] == ["My garden"]
 
     assert client.delete("/api/account").status_code == 204
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         left = db.execute(text("select count(*) from safety_plan")).scalar_one()
     assert left == 1  # only the first account's plan is still there

@@ -10,9 +10,9 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.database import get_engine
 from app.main import create_app
 from app.models import utcnow
 from app.security import SESSION_COOKIE
@@ -102,8 +102,8 @@ def test_changing_the_passphrase_ends_the_other_sessions(app, client):
     assert _login(phone, name, NEW_PASSWORD).status_code == 200
 
 
-def _age_login(minutes: int) -> None:
-    with Session(get_engine()) as db:
+def _age_login(engine: Engine, minutes: int) -> None:
+    with Session(engine) as db:
         db.exec(
             text("UPDATE auth_session SET created_at = :t, reauthenticated_at = NULL"),  # type: ignore[call-overload]
             params={"t": utcnow() - timedelta(minutes=minutes)},
@@ -111,10 +111,10 @@ def _age_login(minutes: int) -> None:
         db.commit()
 
 
-def test_drastic_actions_ask_for_the_passphrase_after_15_minutes(client, user):
-    _age_login(14)
+def test_drastic_actions_ask_for_the_passphrase_after_15_minutes(client, user, engine):
+    _age_login(engine, 14)
     assert client.get("/api/export").status_code == 200
-    _age_login(16)  # move the clock: the sign-in is now older than 15 minutes
+    _age_login(engine, 16)  # move the clock: the sign-in is now older than 15 minutes
     r = client.get("/api/export")
     assert r.status_code == 403 and "passphrase" in r.json()["detail"]
     assert client.delete("/api/account").status_code == 403
@@ -126,8 +126,8 @@ def test_drastic_actions_ask_for_the_passphrase_after_15_minutes(client, user):
     assert client.get("/api/profile").status_code == 200
 
 
-def test_reauth_page_confirms_and_returns(client, user):
-    _age_login(30)
+def test_reauth_page_confirms_and_returns(client, user, engine):
+    _age_login(engine, 30)
     r = client.get("/settings/export?format=csv")  # follows to the form
     assert r.url.path == "/reauth"
     from bs4 import BeautifulSoup
@@ -210,12 +210,12 @@ def test_failed_logins_from_one_address_across_accounts_are_limited(client, monk
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
 
 
-def test_failed_sign_ins_are_in_the_activity_log(client):
+def test_failed_sign_ins_are_in_the_activity_log(client, engine):
     name = signup(client)["username"]
     client.cookies.clear()
     _login(client, name, "wrong but long enough")
     _login(client, name)
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         kinds = [r[0] for r in db.exec(text("SELECT kind FROM activity_event ORDER BY id")).all()]  # type: ignore[call-overload]
     assert kinds[-2:] == ["sign_in_failed", "sign_in"]
 
@@ -251,16 +251,16 @@ def test_limits_in_redis_hold_across_instances(settings, monkeypatch):
             assert _login(a if i % 2 else b, name, "wrong but long enough").status_code == 401
         r = _login(b, name)
         assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
-        with Session(get_engine()) as db:  # nothing went to the database
+        with Session(two.state.db.engine) as db:  # nothing went to the database
             assert db.exec(text("SELECT count(*) FROM rate_event")).one()[0] <= 1  # type: ignore[call-overload]
     assert SESSION_COOKIE  # the module's cookie name is what both instances read
 
 
-def test_wrong_passphrase_after_a_quiet_spell_is_a_quick_422(client, user):
+def test_wrong_passphrase_after_a_quiet_spell_is_a_quick_422(client, user, engine):
     """Refreshing last_seen must not hold the write lock the failure counter needs."""
     import time
 
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         db.exec(  # type: ignore[call-overload]
             text("UPDATE auth_session SET last_seen_at = :t, created_at = :t"),
             params={"t": utcnow() - timedelta(minutes=20)},

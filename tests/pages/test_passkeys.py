@@ -8,9 +8,9 @@ from typing import Any
 from bs4 import Tag
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.database import get_engine
 from app.models import utcnow
 from tests.pages.helpers import csrf, get_page, main_of, soup_of
 from tests.soft_authenticator import SoftAuthenticator
@@ -30,8 +30,8 @@ def _section(client: TestClient, path: str = "/settings") -> Tag:
     return section
 
 
-def _age_sessions(minutes: int) -> None:
-    with Session(get_engine()) as db:
+def _age_sessions(engine: Engine, minutes: int) -> None:
+    with Session(engine) as db:
         db.exec(  # type: ignore[call-overload]
             text("UPDATE auth_session SET created_at = :t"),
             params={"t": utcnow() - timedelta(minutes=minutes)},
@@ -88,12 +88,12 @@ def test_removing_without_a_valid_form_token_keeps_the_passkey(
 
 
 def test_removing_after_15_minutes_asks_for_the_passphrase_first(
-    client: TestClient, user: dict[str, Any]
+    client: TestClient, user: dict[str, Any], engine: Engine
 ) -> None:
     passkey_id = _add(client, "Phone")
     action = f"/settings/passkeys/{passkey_id}/remove"
     token = csrf(soup_of(client.get("/settings")), action)
-    _age_sessions(16)
+    _age_sessions(engine, 16)
     r = client.post(action, data={"csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == f"/reauth?next=%2Fsettings%2Fpasskeys%2F{passkey_id}%2Fremove"

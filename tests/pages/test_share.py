@@ -11,9 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.database import get_engine
 from app.models import utcnow
 from app.services import sharing
 from tests import heavy_case
@@ -48,8 +48,8 @@ def _visitor(client: TestClient) -> TestClient:
     return TestClient(client.app, base_url="https://testserver")
 
 
-def _rows() -> list[Any]:
-    with Session(get_engine()) as db:
+def _rows(engine: Engine) -> list[Any]:
+    with Session(engine) as db:
         return list(db.exec(text("SELECT * FROM share_link")).mappings().all())  # type: ignore[call-overload]
 
 
@@ -101,7 +101,7 @@ def test_crisis_lines_go_along_only_with_the_risk_point(
 
 
 def test_token_is_long_random_and_stored_only_hashed(
-    client: TestClient, user: dict[str, Any]
+    client: TestClient, user: dict[str, Any], engine: Engine
 ) -> None:
     post_checkin(client, good_answers(client))
     paths = {_make_link(client) for _ in range(2)}
@@ -109,10 +109,14 @@ def test_token_is_long_random_and_stored_only_hashed(
     for path in paths:
         token = path.removeprefix("/shared/")
         assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # 32 bytes = 256 bits
-        rows = [r for r in _rows() if r["token_hash"] == hashlib.sha256(token.encode()).hexdigest()]
+        rows = [
+            r
+            for r in _rows(engine)
+            if r["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
+        ]
         assert len(rows) == 1
-        assert token not in str(_rows())
-    row = _rows()[0]
+        assert token not in str(_rows(engine))
+    row = _rows(engine)[0]
     expires = row["expires_at"]
     assert str(expires)[:10] == (utcnow() + timedelta(days=14)).date().isoformat()
 
@@ -136,7 +140,7 @@ def test_settings_lists_links_with_expiry_and_opens(
 
 
 def test_revoked_expired_and_unknown_links_are_plain_404s(
-    client: TestClient, user: dict[str, Any]
+    client: TestClient, user: dict[str, Any], engine: Engine
 ) -> None:
     post_checkin(client, good_answers(client))
     revoked, expired = _make_link(client), _make_link(client)
@@ -144,7 +148,7 @@ def test_revoked_expired_and_unknown_links_are_plain_404s(
     form = soup.select("li.share-link form")[-1]  # newest first: the last is the oldest
     r = client.post(str(form["action"]), data={"csrf_token": hidden(form, "csrf_token")})
     assert r.status_code == 200 and "Link revoked" in r.text
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         db.exec(  # type: ignore[call-overload]
             text("UPDATE share_link SET expires_at = :past WHERE revoked_at IS NULL"),
             params={"past": utcnow() - timedelta(minutes=1)},
@@ -162,10 +166,12 @@ def test_revoked_expired_and_unknown_links_are_plain_404s(
     assert get_page(client, "/settings").select("li.share-link form") == []
 
 
-def test_revoking_someone_elses_link_is_not_found(client: TestClient, user: dict[str, Any]) -> None:
+def test_revoking_someone_elses_link_is_not_found(
+    client: TestClient, user: dict[str, Any], engine: Engine
+) -> None:
     post_checkin(client, good_answers(client))
     _make_link(client)
-    link_id = _rows()[0]["id"]
+    link_id = _rows(engine)[0]["id"]
     with _visitor(client) as other:
         other.post("/api/auth/signup", json={"username": "otherone", "password": PASSWORD})
         token = BeautifulSoup(other.get("/settings").text, "html.parser")
@@ -173,11 +179,11 @@ def test_revoking_someone_elses_link_is_not_found(client: TestClient, user: dict
         r = other.post(f"/settings/links/{link_id}/revoke", data={"csrf_token": csrf})
         assert r.status_code == 404
         assert other.post(f"/settings/links/{link_id}/revoke", data={}).status_code == 403
-    assert _rows()[0]["revoked_at"] is None
+    assert _rows(engine)[0]["revoked_at"] is None
 
 
 def test_opening_links_is_rate_limited(
-    client: TestClient, user: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    client: TestClient, user: dict[str, Any], monkeypatch: pytest.MonkeyPatch, engine: Engine
 ) -> None:
     monkeypatch.setattr(sharing, "OPENS_PER_WINDOW", 3)
     post_checkin(client, good_answers(client))
@@ -188,10 +194,12 @@ def test_opening_links_is_rate_limited(
         r = visitor.get(path)
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
     assert r.headers["x-robots-tag"].startswith("noindex")
-    assert _rows()[0]["open_count"] == 2
+    assert _rows(engine)[0]["open_count"] == 2
 
 
-def test_nothing_ticked_makes_no_link(client: TestClient, user: dict[str, Any]) -> None:
+def test_nothing_ticked_makes_no_link(
+    client: TestClient, user: dict[str, Any], engine: Engine
+) -> None:
     post_checkin(client, good_answers(client))
     soup = get_page(client, "/talking-points")
     form = soup.find("form", action="/talking-points")
@@ -203,19 +211,19 @@ def test_nothing_ticked_makes_no_link(client: TestClient, user: dict[str, Any]) 
     }
     r = client.post("/talking-points", data=data)
     assert r.status_code == 422 and "Nothing is ticked" in r.text
-    assert _rows() == []
+    assert _rows(engine) == []
     picks = get_page(client, "/talking-points").select("input.pick[checked]")
     assert picks  # the failed attempt did not save an empty choice either
     data.update(include=["trend"], days="365")
     assert client.post("/talking-points", data=data).status_code == 422
-    assert _rows() == []
+    assert _rows(engine) == []
 
 
 def test_making_a_link_after_15_minutes_asks_for_the_passphrase(
-    client: TestClient, user: dict[str, Any]
+    client: TestClient, user: dict[str, Any], engine: Engine
 ) -> None:
     post_checkin(client, good_answers(client))
-    with Session(get_engine()) as db:
+    with Session(engine) as db:
         db.exec(  # type: ignore[call-overload]
             text("UPDATE auth_session SET created_at = :t"),
             params={"t": utcnow() - timedelta(minutes=20)},
@@ -232,7 +240,7 @@ def test_making_a_link_after_15_minutes_asks_for_the_passphrase(
     }
     r = client.post("/talking-points", data=data, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/reauth?next=")
-    assert _rows() == []  # no link until the passphrase is confirmed
+    assert _rows(engine) == []  # no link until the passphrase is confirmed
     assert client.post("/api/auth/reauth", json={"password": PASSWORD}).status_code == 200
     assert _make_link(client).startswith("/shared/")
 
