@@ -6,6 +6,13 @@ from app.engine.loading import DataFileError
 from app.engine.questionnaire import Item, Note, Questionnaire, load_questionnaire
 from app.engine.rules import RuleSet, load_rules
 from app.engine.scoring import DATA_DIR, default_rules, score, therapy_week
+from app.engine.trend_summary import (
+    DomainTrend,
+    ScoredCheckIn,
+    TrendPoint,
+    domain_trends,
+    taken_since,
+)
 from app.engine.trends import start_value
 from app.engine.types import (
     DOMAINS,
@@ -38,6 +45,7 @@ __all__ = [
     "DataFileError",
     "Domain",
     "DomainScore",
+    "DomainTrend",
     "Evaluation",
     "HigherIs",
     "Item",
@@ -46,16 +54,20 @@ __all__ = [
     "Profile",
     "Questionnaire",
     "RuleSet",
+    "ScoredCheckIn",
     "Sign",
     "SignId",
     "Suggestion",
     "SuggestionId",
+    "TrendPoint",
     "default_rules",
+    "domain_trends",
     "evaluate",
     "load_crisis",
     "load_questionnaire",
     "load_rules",
     "score",
     "start_value",
+    "taken_since",
     "therapy_week",
 ]

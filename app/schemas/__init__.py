@@ -39,6 +39,7 @@ from app.schemas.common import (
     UserOut,
     _Grows,
     _In,
+    iso_z,
 )
 from app.schemas.imports import (
     ImportCheckIn,
@@ -94,4 +95,5 @@ __all__ = [
     "UserOut",
     "_Grows",
     "_In",
+    "iso_z",
 ]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from pydantic import (
@@ -14,8 +14,12 @@ from pydantic import (
     StrictStr,
 )
 
-from app.engine import DomainScore, Sign, Suggestion
-from app.schemas.common import _In
+from app.engine import DomainScore, DomainTrend, Sign, Suggestion, TrendPoint
+from app.engine.types import Band, HigherIs
+from app.schemas.common import _In, iso_z
+
+if TYPE_CHECKING:  # the service's value; imported for its type only (services import schemas)
+    from app.services.checkin_results import Summary
 
 
 class CheckInIn(_In):
@@ -57,11 +61,64 @@ class QuestionnaireOut(BaseModel):
     items: list[dict[str, Any]]
 
 
+class TrendPointOut(BaseModel):
+    checkin_id: str
+    taken_at: str
+    therapy_week: int | None
+    value: int
+    band: Band
+
+    @classmethod
+    def of(cls, point: TrendPoint) -> TrendPointOut:
+        return cls(
+            checkin_id=point.checkin_id,
+            taken_at=iso_z(point.taken_at),
+            therapy_week=point.therapy_week,
+            value=point.value,
+            band=point.band,
+        )
+
+
+class DomainTrendOut(BaseModel):
+    higher_is: HigherIs
+    points: list[TrendPointOut]
+    first: int
+    latest: int
+    change: int
+    start: int = Field(description='The number the latest result calls "when you started"')
+    start_checkins: int = Field(description="How many first check-ins `start` averages")
+    change_from_start: int
+
+    @classmethod
+    def of(cls, trend: DomainTrend) -> DomainTrendOut:
+        return cls(
+            higher_is=trend.higher_is,
+            points=[TrendPointOut.of(point) for point in trend.points],
+            first=trend.first,
+            latest=trend.latest,
+            change=trend.change,
+            start=trend.start,
+            start_checkins=trend.start_checkins,
+            change_from_start=trend.change_from_start,
+        )
+
+
 class SummaryOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    therapy_started_on: str | None
+    therapy_started_on: date | None
     therapy_week: int | None
     checkin_count: int
-    domains: dict[str, Any]
+    domains: dict[str, DomainTrendOut]
     latest: CheckInResult | None
-    next_checkin_due: str
+    next_checkin_due: date
+
+    @classmethod
+    def of(cls, summary: Summary, latest: dict[str, Any] | None) -> SummaryOut:
+        """The summary as JSON; `latest` is its latest check-in as a CheckInResult."""
+        return cls(
+            therapy_started_on=summary.therapy_started_on,
+            therapy_week=summary.therapy_week,
+            checkin_count=summary.checkin_count,
+            domains={d: DomainTrendOut.of(trend) for d, trend in summary.domains.items()},
+            latest=CheckInResult.model_validate(latest) if latest is not None else None,
+            next_checkin_due=summary.next_checkin_due,
+        )

@@ -1,7 +1,8 @@
-"""What every body shares: strict inputs, growing file parts, the error shape."""
+"""What every body shares: strict inputs, growing file parts, the error shape, the time."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import (
@@ -9,6 +10,14 @@ from pydantic import (
     ConfigDict,
     Field,
 )
+
+from app.engine.scoring import as_utc
+
+
+def iso_z(moment: datetime) -> str:
+    """A moment as the contract writes it: ISO 8601 in UTC with "Z" ("2026-05-01T08:00:00Z",
+    microseconds kept when there are any). A naive time is taken to be UTC already."""
+    return as_utc(moment).isoformat().replace("+00:00", "Z")
 
 
 class _In(BaseModel):

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app import repositories as repo
 from app.database import keep
 from app.models import User
+from app.schemas import iso_z
 
 KINDS = {
     "sign_in": "Signed in",
@@ -89,7 +90,7 @@ def events(db: Session, user: User, limit: int | None = SHOWN) -> list[dict[str,
     assert user.id is not None
     return [
         {
-            "at": row.at.isoformat().replace("+00:00", "Z"),
+            "at": iso_z(row.at),
             "kind": row.kind,
             "title": KINDS.get(row.kind, row.kind.replace("_", " ").capitalize()),
             "detail": row.detail,

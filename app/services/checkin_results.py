@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
 from app import repositories as repo
-from app.engine import HigherIs, start_value, therapy_week
+from app.engine import DomainTrend, ScoredCheckIn, domain_trends, taken_since, therapy_week
+from app.engine.scoring import as_utc
 from app.errors import Invalid, NotFound
 from app.models import CheckIn, User, utcnow
+from app.schemas.common import iso_z
 from app.services.catalog import Catalog
-
-
-def as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def result_of(row: CheckIn) -> dict[str, Any]:
@@ -26,7 +24,7 @@ def result_of(row: CheckIn) -> dict[str, Any]:
     return {
         "id": row.id,
         "client_id": row.client_id,
-        "taken_at": row.taken_at.isoformat().replace("+00:00", "Z"),
+        "taken_at": iso_z(row.taken_at),
         "therapy_week": row.therapy_week,
         "scores": row.result["scores"],
         "signs": row.result["signs"],
@@ -86,55 +84,35 @@ def page(
     return rows, (encode_cursor(rows[-1]) if more and rows else None)
 
 
-def _start(
-    catalog: Catalog, every: Sequence[CheckIn], domain: str, higher_is: HigherIs, latest: int
-) -> dict[str, int]:
-    """The client's start in a domain, the same number the latest result calls "when you
-    started": the engine's baseline from every check-in before the latest (all of them,
-    not only those since therapy started); the only one when there is just one."""
-    values = [r.result["scores"][domain]["value"] for r in every if domain in r.result["scores"]]
-    if every and domain in every[-1].result["scores"] and len(values) > 1:
-        values.pop()  # the latest is compared with the start, not part of it
-    used = min(len(values), catalog.rules.timing.baseline_checkins.value)
-    start = start_value(values, higher_is, catalog.rules)
-    return {"start": start, "start_checkins": used, "change_from_start": latest - start}
+@dataclass(frozen=True)
+class Summary:
+    """Per-domain trend since therapy started, plus the latest check-in and when the next
+    one is due (GET /api/summary writes it as JSON; the pages read it as it is)."""
+
+    therapy_started_on: date | None
+    therapy_week: int | None
+    checkin_count: int  # since therapy started
+    domains: dict[str, DomainTrend]
+    latest: CheckIn | None  # the latest of every check-in stored
+    next_checkin_due: date
 
 
-def summary(db: Session, catalog: Catalog, user: User) -> dict[str, Any]:
-    """Per-domain trend since therapy started, plus the latest result."""
+def summary(db: Session, catalog: Catalog, user: User) -> Summary:
+    """Per-domain trend since therapy started, plus the latest check-in (of all stored)."""
     assert user.id is not None
     since = (
         datetime.combine(user.therapy_started_on, time(), UTC) if user.therapy_started_on else None
     )
     every = repo.checkins_since(db, user.id, None)
-    rows = [r for r in every if since is None or as_utc(r.taken_at) >= since]
-    domains: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        for domain, score in row.result["scores"].items():
-            entry = domains.setdefault(domain, {"higher_is": score["higher_is"], "points": []})
-            entry["points"].append(
-                {
-                    "checkin_id": row.id,
-                    "taken_at": row.taken_at.isoformat().replace("+00:00", "Z"),
-                    "therapy_week": row.therapy_week,
-                    "value": score["value"],
-                    "band": score["band"],
-                }
-            )
-    for domain, entry in domains.items():
-        first, last = entry["points"][0]["value"], entry["points"][-1]["value"]
-        entry.update(first=first, latest=last, change=last - first)
-        entry.update(_start(catalog, every, domain, entry["higher_is"], last))
-    latest = repo.latest_checkins(db, user.id, 1)
+    stored = [ScoredCheckIn(r.id, r.taken_at, r.therapy_week, r.result["scores"]) for r in every]
+    latest = every[-1] if every else None  # the newest (taken_at, id), as latest_checkins
     now = utcnow()
-    due = (latest[0].taken_at + timedelta(days=7)) if latest else now
-    return {
-        "therapy_started_on": user.therapy_started_on.isoformat()
-        if user.therapy_started_on
-        else None,
-        "therapy_week": therapy_week(user.therapy_started_on, now),
-        "checkin_count": len(rows),
-        "domains": domains,
-        "latest": result_of(latest[0]) if latest else None,
-        "next_checkin_due": due.date().isoformat(),
-    }
+    due = (latest.taken_at + timedelta(days=7)) if latest else now
+    return Summary(
+        therapy_started_on=user.therapy_started_on,
+        therapy_week=therapy_week(user.therapy_started_on, now),
+        checkin_count=len(taken_since(stored, since)),
+        domains=domain_trends(stored, since, catalog.rules),
+        latest=latest,
+        next_checkin_due=due.date(),
+    )

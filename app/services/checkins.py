@@ -15,13 +15,14 @@ from sqlmodel import Session
 
 from app import repositories as repo
 from app.engine import CheckInRecord, DomainScore, Evaluation, Item, Profile, evaluate
+from app.engine.scoring import as_utc
 from app.errors import Conflict, Invalid
 from app.models import CheckIn, User, utcnow
 from app.services import activity
 from app.services.catalog import Catalog
 
 # Callers read results through this module too (explicit re-exports).
-from app.services.checkin_results import as_utc as as_utc
+from app.services.checkin_results import Summary as Summary
 from app.services.checkin_results import decode_cursor as decode_cursor
 from app.services.checkin_results import encode_cursor as encode_cursor
 from app.services.checkin_results import get as get

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app import repositories as repo
 from app.models import User, utcnow
+from app.schemas import iso_z
 from app.services import activity, safety_plan, sharing, talking_points
 from app.services.catalog import Catalog
 from app.services.checkins import result_of
@@ -24,10 +25,10 @@ def export_json(db: Session, user: User) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "exported_at": utcnow().isoformat().replace("+00:00", "Z"),
+        "exported_at": iso_z(utcnow()),
         "account": {
             "username": user.username,
-            "created_at": user.created_at.isoformat().replace("+00:00", "Z"),
+            "created_at": iso_z(user.created_at),
         },
         "profile": {
             "therapy_started_on": user.therapy_started_on.isoformat()

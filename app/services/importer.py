@@ -23,18 +23,15 @@ from sqlmodel import Session
 
 from app import repositories as repo
 from app.engine import Questionnaire
+from app.engine.scoring import as_utc
 from app.errors import Invalid
 from app.models import CheckIn, User, utcnow
-from app.schemas import ImportCheckIn, ImportDoc, ImportProfile, ImportSafetyPlan
+from app.schemas import ImportCheckIn, ImportDoc, ImportProfile, ImportSafetyPlan, iso_z
 from app.services import accounts, activity, checkins, safety_plan, talking_points
 from app.services.catalog import Catalog
-from app.services.checkins import CLOCK_SKEW, as_utc
+from app.services.checkins import CLOCK_SKEW
 
 MAX_PROBLEMS_SHOWN = 5
-
-
-def _iso(entry: ImportCheckIn) -> str:
-    return as_utc(entry.taken_at).isoformat().replace("+00:00", "Z")
 
 
 def _answer_problems(quest: Questionnaire, entry: ImportCheckIn) -> list[str]:
@@ -219,7 +216,7 @@ def import_export(
             conflicts.append(
                 {
                     "client_id": str(entry.client_id),
-                    "taken_at": _iso(entry),
+                    "taken_at": iso_z(entry.taken_at),
                     "detail": "A check-in with this client_id is already here with different "
                     "answers or note; the one here was kept.",
                 }

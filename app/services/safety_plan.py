@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app import repositories as repo
 from app.crypto import UNREADABLE
 from app.models import SafetyPlan, User, utcnow
-from app.schemas import SafetyPlanIn
+from app.schemas import SafetyPlanIn, iso_z
 
 PARTS = (
     "warning_signs",
@@ -36,7 +36,7 @@ def get(db: Session, user: User) -> dict[str, Any]:
     stored = SafetyPlanIn.model_validate(json.loads(row.plan))
     return {
         **stored.model_dump(),
-        "updated_at": row.updated_at.isoformat().replace("+00:00", "Z"),
+        "updated_at": iso_z(row.updated_at),
     }
 
 

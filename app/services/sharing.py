@@ -17,6 +17,7 @@ from sqlmodel import Session
 from app import repositories as repo
 from app.errors import Invalid, NotFound
 from app.models import ShareLink, User, utcnow
+from app.schemas import iso_z
 from app.security import sha256
 from app.services import activity, talking_points
 
@@ -29,8 +30,8 @@ OPEN_WINDOW = timedelta(minutes=10)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43,64}$")
 
 
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
+def _iso(moment: datetime | None) -> str | None:
+    return iso_z(moment) if moment else None
 
 
 def _day(moment: datetime) -> str:

@@ -8,16 +8,17 @@ own points, for the check-in the sheet was built from.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
 from app import repositories as repo
+from app.engine import DomainTrend
 from app.engine.talking import TalkingPoints, load_talking_points
 from app.errors import Invalid
 from app.models import TalkingSelection, User, utcnow
+from app.schemas import iso_z
 from app.services import checkins
 from app.services.catalog import Catalog
 
@@ -35,10 +36,6 @@ def load(folder: Path, catalog: Catalog) -> TalkingPoints:
     book = load_talking_points(folder / "talking_points.yaml")
     book.check_follow_ups(catalog.rules.follow_ups.value)
     return book
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _sign_points(book: TalkingPoints, result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -64,24 +61,22 @@ def _sign_points(book: TalkingPoints, result: dict[str, Any]) -> list[dict[str, 
     return points
 
 
-def _trend(catalog: Catalog, domains: dict[str, Any]) -> dict[str, Any] | None:
-    series = []
-    for domain in catalog.rules.scoring.trend_domains.value:
-        entry = domains.get(domain)
-        if not entry:
-            continue
-        series.append(
-            {
-                "domain": domain,
-                "name": catalog.rules.wording.domain_name(domain),
-                "higher_is": entry["higher_is"],
-                "first": entry["first"],
-                "start": entry["start"],
-                "start_checkins": entry["start_checkins"],
-                "latest": entry["latest"],
-                "points": [{"at": p["taken_at"], "value": p["value"]} for p in entry["points"]],
-            }
-        )
+def _trend(catalog: Catalog, domains: dict[str, DomainTrend]) -> dict[str, Any] | None:
+    """The trend domains' lines, as the sheet (a JSON snapshot) keeps them."""
+    series = [
+        {
+            "domain": domain,
+            "name": catalog.rules.wording.domain_name(domain),
+            "higher_is": trend.higher_is,
+            "first": trend.first,
+            "start": trend.start,
+            "start_checkins": trend.start_checkins,
+            "latest": trend.latest,
+            "points": [{"at": iso_z(p.taken_at), "value": p.value} for p in trend.points],
+        }
+        for domain in catalog.rules.scoring.trend_domains.value
+        if (trend := domains.get(domain)) is not None
+    ]
     return {"key": "trend", "series": series} if series else None
 
 
@@ -98,12 +93,12 @@ def items(sheet: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def build(db: Session, catalog: Catalog, book: TalkingPoints, user: User) -> dict[str, Any] | None:
     """The whole sheet for the latest check-in, each item marked `included` or not."""
     assert user.id is not None
-    latest = repo.latest_checkins(db, user.id, 1)
-    if not latest:
-        return None
-    row = latest[0]
     summary = checkins.summary(db, catalog, user)
-    moments = [p["taken_at"] for e in summary["domains"].values() for p in e["points"]]
+    row = summary.latest
+    if row is None:
+        return None
+    moments = [p.taken_at for trend in summary.domains.values() for p in trend.points]
+    started = summary.therapy_started_on
     selection = repo.talking_selection(db, user.id)
     if selection is not None and selection.checkin_id != row.id:
         selection = None  # a new check-in starts a fresh sheet
@@ -111,10 +106,10 @@ def build(db: Session, catalog: Catalog, book: TalkingPoints, user: User) -> dic
     sheet: dict[str, Any] = {
         "version": SNAPSHOT_VERSION,
         "checkin_id": row.id,
-        "first_at": min(moments) if moments else _iso(row.taken_at),
-        "latest_at": _iso(row.taken_at),
-        "therapy_started_on": summary["therapy_started_on"],
-        "checkin_count": summary["checkin_count"] or 1,
+        "first_at": iso_z(min(moments, default=row.taken_at)),
+        "latest_at": iso_z(row.taken_at),
+        "therapy_started_on": started.isoformat() if started else None,
+        "checkin_count": summary.checkin_count or 1,
         "therapy_week": row.therapy_week,
         "urgent": row.urgent,
         "points": _sign_points(book, row.result),
@@ -123,11 +118,11 @@ def build(db: Session, catalog: Catalog, book: TalkingPoints, user: User) -> dic
             for i, text in enumerate(selection.own if selection else [])
         ],
         "notes": [
-            {"key": f"note:{n.client_id}", "at": _iso(n.taken_at), "text": n.note}
+            {"key": f"note:{n.client_id}", "at": iso_z(n.taken_at), "text": n.note}
             for n in reversed(notes)
         ],
         "goals": {"key": "goals", "text": user.goals} if user.goals else None,
-        "trend": _trend(catalog, summary["domains"]),
+        "trend": _trend(catalog, summary.domains),
     }
     excluded = set(selection.excluded) if selection else set()
     for item in items(sheet):
@@ -201,7 +196,7 @@ def selection_export(db: Session, user: User) -> dict[str, Any] | None:
         "checkin_client_id": checkin.client_id,
         "excluded": list(row.excluded),
         "own": list(row.own),
-        "updated_at": _iso(row.updated_at),
+        "updated_at": iso_z(row.updated_at),
     }
 
 

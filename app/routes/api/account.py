@@ -55,8 +55,10 @@ def put_profile(
 
 
 @router.get("/summary", response_model=SummaryOut)
-def summary(user: CurrentUser, db: SessionDep, catalog: CatalogDep) -> dict[str, Any]:
-    return checkins.summary(db, catalog, user)
+def summary(user: CurrentUser, db: SessionDep, catalog: CatalogDep) -> SummaryOut:
+    found = checkins.summary(db, catalog, user)
+    latest = checkins.result_of(found.latest) if found.latest is not None else None
+    return SummaryOut.of(found, latest)
 
 
 @router.get(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -10,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser
+from app.engine import DomainTrend
 from app.routes.pages.common import (
     SHOWN_DOMAINS,
     direction_words,
@@ -39,10 +39,6 @@ def _y(value: float) -> float:
     return round(TOP + (100 - value) * (BOTTOM - TOP) / 100, 1)
 
 
-def _moment(point: dict[str, Any]) -> float:
-    return datetime.fromisoformat(point["taken_at"].replace("Z", "+00:00")).timestamp()
-
-
 def _bands(catalog: Catalog, domain: str, higher_is: str) -> list[dict[str, Any]]:
     """Shaded good and concern ranges, turned from the wellness reading into raw values."""
     rule = catalog.rules.bands.get(domain)  # type: ignore[call-overload]
@@ -59,38 +55,38 @@ def _bands(catalog: Catalog, domain: str, higher_is: str) -> list[dict[str, Any]
     ]
 
 
-def _chart(catalog: Catalog, domain: str, entry: dict[str, Any]) -> dict[str, Any]:
-    points = entry["points"]
-    start, end = _moment(points[0]), _moment(points[-1])
+def _chart(catalog: Catalog, domain: str, trend: DomainTrend) -> dict[str, Any]:
+    points = trend.points
+    start, end = points[0].taken_at.timestamp(), points[-1].taken_at.timestamp()
     span = end - start
     plotted = []
     for point in points:
-        share = (_moment(point) - start) / span if span else 0.5
-        when = nice_date(point["taken_at"])
-        week = f" (week {point['therapy_week']})" if point["therapy_week"] else ""
+        share = (point.taken_at.timestamp() - start) / span if span else 0.5
+        when = nice_date(point.taken_at)
+        week = f" (week {point.therapy_week})" if point.therapy_week else ""
         plotted.append(
             {
                 "x": round(LEFT + share * (RIGHT - LEFT), 1),
-                "y": _y(point["value"]),
-                "label": f"{when}{week}: {point['value']}",
+                "y": _y(point.value),
+                "label": f"{when}{week}: {point.value}",
             }
         )
     name = domain_name(catalog, domain)
-    feel = tone(entry["change_from_start"], entry["higher_is"])
+    feel = tone(trend.change_from_start, trend.higher_is)
     count = len(points)
-    first_on, last_on = nice_date(points[0]["taken_at"]), nice_date(points[-1]["taken_at"])
+    first_on, last_on = nice_date(points[0].taken_at), nice_date(points[-1].taken_at)
     if count == 1:
-        desc = f"One check-in so far, on {first_on}: {entry['latest']}."
+        desc = f"One check-in so far, on {first_on}: {trend.latest}."
     else:
         moved = "no change" if feel == "same" else feel
         when = f"on {first_on}" if first_on == last_on else f"from {first_on} to {last_on}"
         desc = (
-            f"{count} check-ins {when}. Start {entry['start']}, "
-            f"now {entry['latest']}: {moved}. {start_sentence(entry['start_checkins'])}"
+            f"{count} check-ins {when}. Start {trend.start}, "
+            f"now {trend.latest}: {moved}. {start_sentence(trend.start_checkins)}"
         )
     desc += (
-        f" Scale 0 to 100, {direction_words(entry['higher_is'])}. The latest value is in "
-        f"{BAND_WORDS.get(points[-1]['band'], 'no particular range')}."
+        f" Scale 0 to 100, {direction_words(trend.higher_is)}. The latest value is in "
+        f"{BAND_WORDS.get(points[-1].band, 'no particular range')}."
     )
     return {
         "domain": domain,
@@ -101,31 +97,31 @@ def _chart(catalog: Catalog, domain: str, entry: dict[str, Any]) -> dict[str, An
         "left": LEFT,
         "right": RIGHT,
         "plot_width": RIGHT - LEFT,
-        "bands": _bands(catalog, domain, entry["higher_is"]),
+        "bands": _bands(catalog, domain, trend.higher_is),
         "ticks": [{"value": v, "y": _y(v)} for v in (0, 50, 100)],
         "points": plotted,
         "polyline": " ".join(f"{p['x']},{p['y']}" for p in plotted),
-        "first_label": short_date(points[0]["taken_at"]),
-        "last_label": short_date(points[-1]["taken_at"]),
+        "first_label": short_date(points[0].taken_at),
+        "last_label": short_date(points[-1].taken_at),
     }
 
 
-def _table(domains: dict[str, Any]) -> list[dict[str, Any]]:
+def _table(domains: dict[str, DomainTrend]) -> list[dict[str, Any]]:
     """One row per check-in, oldest first, with the value of each domain."""
     rows: dict[str, dict[str, Any]] = {}
-    for domain, entry in domains.items():
-        for point in entry["points"]:
+    for domain, trend in domains.items():
+        for point in trend.points:
             row = rows.setdefault(
-                point["checkin_id"],
+                point.checkin_id,
                 {
-                    "id": point["checkin_id"],
-                    "date": nice_date(point["taken_at"]),
-                    "week": point["therapy_week"],
+                    "id": point.checkin_id,
+                    "date": nice_date(point.taken_at),
+                    "week": point.therapy_week,
                     "values": {},
-                    "at": point["taken_at"],
+                    "at": point.taken_at,
                 },
             )
-            row["values"][domain] = point["value"]
+            row["values"][domain] = point.value
     return sorted(rows.values(), key=lambda row: row["at"])
 
 
@@ -139,21 +135,21 @@ def history(
     deleted: Annotated[str | None, Query(max_length=1)] = None,
 ) -> Response:
     summary = checkins.summary(db, catalog, user)
-    domains = {d: summary["domains"][d] for d in SHOWN_DOMAINS if d in summary["domains"]}
+    domains = {d: summary.domains[d] for d in SHOWN_DOMAINS if d in summary.domains}
     rows, older = checkins.page(db, user, 20, before)
     context = {
         "user": user,
         "nav": "history",
         "started": nice_date(user.therapy_started_on),
-        "count": summary["checkin_count"],
-        "charts": [_chart(catalog, d, entry) for d, entry in domains.items()],
+        "count": summary.checkin_count,
+        "charts": [_chart(catalog, d, trend) for d, trend in domains.items()],
         "columns": [
             {
                 "domain": d,
                 "name": domain_name(catalog, d),
-                "direction": direction_words(entry["higher_is"]),
+                "direction": direction_words(trend.higher_is),
             }
-            for d, entry in domains.items()
+            for d, trend in domains.items()
         ],
         "rows": _table(domains),
         "past": [

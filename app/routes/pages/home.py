@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.database import SessionDep
 from app.deps import CatalogDep, OptionalUser
+from app.engine import DomainTrend
 from app.models import User
 from app.routes.pages.common import (
     ARROWS,
@@ -30,19 +31,19 @@ from app.services.catalog import Catalog
 router = APIRouter(include_in_schema=False)
 
 
-def _glance(catalog: Catalog, domains: dict[str, Any]) -> list[dict[str, Any]]:
+def _glance(catalog: Catalog, domains: dict[str, DomainTrend]) -> list[dict[str, Any]]:
     """One row per domain: the start and latest value, an arrow, and which way that is."""
     rows = []
     for domain in (d for d in SHOWN_DOMAINS if d in domains):
-        entry = domains[domain]
-        change = entry["change_from_start"]
-        feel = tone(change, entry["higher_is"])
+        trend = domains[domain]
+        change = trend.change_from_start
+        feel = tone(change, trend.higher_is)
         words = "no change" if feel == "same" else feel
         rows.append(
             {
                 "name": domain_name(catalog, domain),
-                "start": entry["start"],
-                "latest": entry["latest"],
+                "start": trend.start,
+                "latest": trend.latest,
                 "arrow": ARROWS[(change > 0) - (change < 0)],
                 "tone": feel,
                 "words": words,
@@ -51,30 +52,31 @@ def _glance(catalog: Catalog, domains: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _start_note(domains: dict[str, Any]) -> str:
-    counts = [domains[d]["start_checkins"] for d in SHOWN_DOMAINS if d in domains]
+def _start_note(domains: dict[str, DomainTrend]) -> str:
+    counts = [domains[d].start_checkins for d in SHOWN_DOMAINS if d in domains]
     return start_sentence(max(counts, default=1))
 
 
 def _home_context(db: Any, catalog: Catalog, user: User) -> dict[str, Any]:
     summary = checkins.summary(db, catalog, user)
-    latest = summary["latest"]
-    due = date.fromisoformat(summary["next_checkin_due"])
+    due = summary.next_checkin_due
     context: dict[str, Any] = {
         "user": user,
         "nav": "home",
-        "latest": latest,
+        "latest": None,
         "profile_missing": user.therapy_started_on is None,
         "due": nice_date(due),
         "overdue": due < date.today(),
         "due_today": due == date.today(),
         # Checked in within the last week: the home page doesn't ask for this week's again.
         "done_this_week": checkins.this_weeks(db, user) is not None,
-        "glance": _glance(catalog, summary["domains"]),
-        "start_note": _start_note(summary["domains"]),
+        "glance": _glance(catalog, summary.domains),
+        "start_note": _start_note(summary.domains),
     }
-    if latest:
-        context["latest_on"] = nice_date(latest["taken_at"])
+    if summary.latest is not None:
+        # The template reads the latest check-in as its result (signs, id, urgent).
+        latest = checkins.result_of(summary.latest)
+        context.update(latest=latest, latest_on=nice_date(summary.latest.taken_at))
         if latest["urgent"]:
             entry = catalog.crisis.for_country(user.country)
             context.update(crisis=crisis_view(entry), urgent_steps=urgent_steps(latest, entry))
