@@ -486,3 +486,15 @@ def test_the_engine_check_sees_each_kind_of_global(source: str) -> None:
 )
 def test_the_engine_check_lets_the_rest_be(source: str) -> None:
     assert not engine_globals(source, in_database=False), source
+
+
+@pytest.mark.parametrize("path", ROUTE_MODULES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_request_and_response_bodies_live_in_schemas(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    models = [
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+        and any(isinstance(b, ast.Name) and b.id == "BaseModel" for b in node.bases)
+    ]
+    assert models == [], f"{path.name} defines {models}: they belong in app/schemas/"

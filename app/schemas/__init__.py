@@ -15,6 +15,7 @@ from app.schemas.account import (
     SafetyPlanIn,
     SafetyPlanOut,
 )
+from app.schemas.activity import ActivityItem, ActivityOut
 from app.schemas.auth import (
     ChangePassphraseIn,
     Credentials,
@@ -52,11 +53,14 @@ from app.schemas.imports import (
     ProfileChange,
 )
 from app.schemas.passkeys import CredentialJSON, PasskeyOut, RegistrationIn, SignInIn
+from app.schemas.push import EndpointIn, PushKeys, PushSubscriptionIn, ReminderIn, ReminderOut
 
 __all__ = [
     "DISPLAY_NAME_HELP",
     "ERRORS",
     "PHONE",
+    "ActivityItem",
+    "ActivityOut",
     "ChangePassphraseIn",
     "CheckInIn",
     "CheckInPage",
@@ -65,6 +69,7 @@ __all__ = [
     "CredentialJSON",
     "Credentials",
     "DisplayName",
+    "EndpointIn",
     "ErrorOut",
     "FollowUpIn",
     "ImportCheckIn",
@@ -83,9 +88,13 @@ __all__ = [
     "ProfileChange",
     "ProfileIn",
     "ProfileOut",
+    "PushKeys",
+    "PushSubscriptionIn",
     "QuestionnaireOut",
     "RecoverIn",
     "RegistrationIn",
+    "ReminderIn",
+    "ReminderOut",
     "SafetyPlanIn",
     "SafetyPlanOut",
     "SessionOut",

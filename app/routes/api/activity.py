@@ -5,25 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 
 from app.database import SessionDep
 from app.deps import CurrentUser
-from app.schemas import ERRORS
+from app.schemas import ERRORS, ActivityOut
 from app.services import activity
 
 router = APIRouter(prefix="/api", tags=["account"], responses=ERRORS)
-
-
-class ActivityItem(BaseModel):
-    at: str = Field(description="When, ISO 8601 UTC")
-    kind: str = Field(description="One of the kinds listed in app/services/activity.py")
-    title: str = Field(description="The kind in plain words")
-    detail: str = Field(description='A short detail such as "Firefox on Android", or ""')
-
-
-class ActivityOut(BaseModel):
-    items: list[ActivityItem]
 
 
 @router.get("/activity", response_model=ActivityOut)

@@ -5,43 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from app.database import SessionDep
 from app.deps import CurrentUser, SettingsDep
 from app.errors import NotFound
-from app.schemas import ERRORS
+from app.schemas import ERRORS, EndpointIn, PushSubscriptionIn, ReminderIn, ReminderOut
 from app.services import reminders
 
 router = APIRouter(prefix="/api", tags=["reminders"], responses=ERRORS)
-
-
-class PushKeys(BaseModel):
-    p256dh: StrictStr = Field(max_length=200)
-    auth: StrictStr = Field(max_length=100)
-
-
-class PushSubscriptionIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")  # browsers add expirationTime and more
-    endpoint: StrictStr = Field(min_length=10, max_length=1000)
-    keys: PushKeys
-
-
-class EndpointIn(BaseModel):
-    endpoint: StrictStr = Field(max_length=1000)
-
-
-class ReminderIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    weekday: StrictInt | None = Field(default=None, ge=1, le=7, description="1 = Monday")
-    time: StrictStr | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    timezone: StrictStr | None = Field(default=None, max_length=64)
-
-
-class ReminderOut(BaseModel):
-    weekday: int | None
-    time: str | None
-    timezone: str
 
 
 @router.get("/push/key")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -13,18 +12,12 @@ from starlette.datastructures import FormData
 from app.engine import DOMAINS, CrisisEntry
 from app.security import CSRF_FIELD, csrf_valid
 from app.services.catalog import Catalog
-from app.templating import templates
+from app.templating import because, nice_date, short_date, templates
 
 EXPIRED = (
     "Sorry, this page was open too long, so we couldn't send it safely. "
     "Everything you entered is still here: please send it again."
 )
-LEVEL_WORDS = {
-    "urgent": "Needs attention now",
-    "concern": "A concern",
-    "watch": "Worth keeping an eye on",
-    "info": "Good to know",
-}
 ARROWS = {1: "↑", -1: "↓", 0: "→"}
 # Where a hard week came from is context for one week, not a state with a trend to show.
 SHOWN_DOMAINS = tuple(d for d in DOMAINS if d != "life_events")
@@ -73,34 +66,6 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
-
-
-def _as_date(value: str | date | datetime) -> date:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value.date() if isinstance(value, datetime) else value
-
-
-def nice_date(value: str | date | datetime | None) -> str:
-    """'2026-03-02T09:00:00Z' -> '2 March 2026' (UTC date)."""
-    if value is None or value == "":
-        return ""
-    day = _as_date(value)
-    return f"{day.day} {day:%B %Y}"
-
-
-def short_date(value: str | date | datetime) -> str:
-    """'2026-03-02T09:00:00Z' -> '2 Mar 2026', for chart axes."""
-    day = _as_date(value)
-    return f"{day.day} {day:%b %Y}"
-
-
-def because(reason: str) -> str:
-    """Each reason reads as a sentence starting with 'Because …'."""
-    reason = reason.strip()
-    if reason.lower().startswith("because"):
-        return reason
-    return "Because " + reason[:1].lower() + reason[1:]
 
 
 def domain_name(catalog: Catalog, domain: str) -> str:
@@ -176,7 +141,4 @@ def urgent_steps(result: dict[str, Any], entry: CrisisEntry) -> list[str]:
     return []
 
 
-templates.env.filters["nice_date"] = nice_date
-templates.env.filters["because"] = because
-templates.env.filters["tel"] = lambda phone: re.sub(r"[^\d+]", "", str(phone))
-templates.env.globals["LEVEL_WORDS"] = LEVEL_WORDS
+__all__ = ["because", "nice_date", "short_date"]  # the page modules import them from here

@@ -11,10 +11,8 @@ from app.errors import Invalid
 from app.routes.pages.common import EXPIRED, FormDep, csrf_ok, field, see_other
 from app.routes.pages.settings_view import settings_page
 from app.services import reminders
-from app.templating import templates
 
 router = APIRouter(include_in_schema=False)
-templates.env.globals["WEEKDAYS"] = reminders.WEEKDAYS
 
 
 @router.get("/settings/reminders")

@@ -19,12 +19,10 @@ from app.routes.pages.common import (
     field,
     render,
     see_other,
-    short_date,
 )
 from app.security import SESSION_COOKIE
 from app.services import sessions, sharing, talking_points
 from app.services.catalog import Catalog
-from app.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -136,6 +134,3 @@ def revoke_link(
         return render(request, "error.html", {"user": user, "status": 403, "message": EXPIRED}, 403)
     sharing.revoke(db, user, link_id)
     return see_other("/settings?saved=link#links")
-
-
-templates.env.filters["short_date"] = short_date
