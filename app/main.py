@@ -11,10 +11,12 @@ from urllib.parse import quote
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import crypto, logging_setup, middleware
 from app.database import BUSY, Database, is_busy
@@ -75,31 +77,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pages.router,
     ):
         app.include_router(router)
-    pages.install_page_errors(app)
+    for kind in (DomainError, StarletteHTTPException, OperationalError, PoolTimeout):
+        app.add_exception_handler(kind, answer_error)
+    return app
 
-    @app.exception_handler(DomainError)
-    async def domain_error(request: Request, exc: DomainError) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
-        if isinstance(exc, ReauthRequired):
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/reauth?next={quote(target, safe='')}", 303)
-        if isinstance(exc, NotAuthenticated):
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/login?next={quote(target, safe='')}", 303)
-        return templates.TemplateResponse(
-            request,
-            "error.html",
-            {"status": exc.status_code, "message": exc.detail},
-            status_code=exc.status_code,
-            headers=exc.headers,
-        )
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(PoolTimeout)
-    async def database_busy(request: Request, exc: Exception) -> Response:
+async def answer_error(request: Request, exc: Exception) -> Response:
+    """The one error handler: JSON `{"detail"}` under /api/, a page (or a redirect to sign
+    in) elsewhere; a database too busy to answer in time is a 503, whichever it is."""
+    if isinstance(exc, OperationalError | PoolTimeout):
         if not is_busy(exc):
             raise exc
-        return await domain_error(request, ServiceUnavailable(BUSY))
-
-    return app
+        exc = ServiceUnavailable(BUSY)
+    api = request.url.path.startswith("/api/")
+    if isinstance(exc, StarletteHTTPException):
+        if api:
+            return await http_exception_handler(request, exc)
+        status, headers = exc.status_code, getattr(exc, "headers", None)
+        message = exc.detail if exc.status_code != 404 else None
+    else:
+        assert isinstance(exc, DomainError)
+        if api:
+            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+        if isinstance(exc, ReauthRequired | NotAuthenticated):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            page = "/reauth" if isinstance(exc, ReauthRequired) else "/login"
+            return RedirectResponse(f"{page}?next={quote(target, safe='')}", 303)
+        status, headers, message = exc.status_code, exc.headers, exc.detail
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "message": message},
+        status_code=status,
+        headers=headers,
+    )

@@ -1,4 +1,4 @@
-"""The HTML pages: one router (kept out of the OpenAPI schema) and the HTML error pages."""
+"""The HTML pages: one router, kept out of the OpenAPI schema."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from app.routes.pages import (
     shared,
     talking,
 )
-from app.routes.pages.home import install_page_errors
 
 router = APIRouter(include_in_schema=False)
 for _module in (
@@ -41,4 +40,4 @@ for _module in (
 ):
     router.include_router(_module.router)
 
-__all__ = ["install_page_errors", "router"]
+__all__ = ["router"]

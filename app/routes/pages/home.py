@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.database import SessionDep
 from app.deps import CatalogDep, OptionalUser
@@ -93,20 +91,3 @@ def home(request: Request, user: OptionalUser, db: SessionDep, catalog: CatalogD
 @router.get("/offline", response_class=HTMLResponse)
 def offline(request: Request) -> Response:
     return render(request, "offline.html", {"user": None})
-
-
-def install_page_errors(app: FastAPI) -> None:
-    """HTML error pages (404, 405, …) for every path outside /api/; JSON stays JSON there."""
-
-    @app.exception_handler(StarletteHTTPException)
-    async def page_errors(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith("/api/"):
-            return await http_exception_handler(request, exc)
-        message = exc.detail if exc.status_code != 404 else None
-        return render(
-            request,
-            "error.html",
-            {"status": exc.status_code, "message": message},
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
