@@ -6,14 +6,15 @@ Entries never hold answers, note text, passphrases or tokens.
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session
 
 from app import repositories as repo
 from app.database import keep
+from app.engine.scoring import as_utc
 from app.models import User
-from app.schemas import iso_z
 
 KINDS = {
     "sign_in": "Signed in",
@@ -85,15 +86,23 @@ def record_kept(db: Session, user_id: int | None, kind: str, detail: str = "") -
 SHOWN = 50
 
 
-def events(db: Session, user: User, limit: int | None = SHOWN) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Event:
+    at: datetime  # UTC
+    kind: str
+    title: str  # the kind in plain words
+    detail: str
+
+
+def events(db: Session, user: User, limit: int | None = SHOWN) -> list[Event]:
     """The latest events, newest first, each with its kind in plain words."""
     assert user.id is not None
     return [
-        {
-            "at": iso_z(row.at),
-            "kind": row.kind,
-            "title": KINDS.get(row.kind, row.kind.replace("_", " ").capitalize()),
-            "detail": row.detail,
-        }
+        Event(
+            at=as_utc(row.at),
+            kind=row.kind,
+            title=KINDS.get(row.kind, row.kind.replace("_", " ").capitalize()),
+            detail=row.detail,
+        )
         for row in repo.activity_of(db, user.id, limit)
     ]

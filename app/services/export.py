@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app import repositories as repo
 from app.models import User, utcnow
-from app.schemas import iso_z
+from app.schemas import ActivityItem, iso_z
 from app.services import activity, safety_plan, sharing, talking_points
 from app.services.catalog import Catalog
 from app.services.checkins import result_of
@@ -50,7 +50,9 @@ def export_json(db: Session, user: User) -> dict[str, Any]:
         "talking_points": talking_points.selection_export(db, user),
         "safety_plan": _plan(db, user),
         "share_links": sharing.export_rows(db, user),
-        "activity": activity.events(db, user, limit=None),
+        "activity": [
+            ActivityItem.of(e).model_dump() for e in activity.events(db, user, limit=None)
+        ],
     }
 
 

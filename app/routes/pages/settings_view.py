@@ -6,7 +6,7 @@ back with a mistake shows the rest of the page as it was; templates query nothin
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from app.models import User
 from app.routes.pages.common import render
+from app.schemas import iso_z
 from app.security import SESSION_COOKIE
 from app.services import activity, passkeys, safety_plan, sessions, sharing
 from app.services.catalog import Catalog
@@ -75,12 +76,19 @@ def zone_of(user: User) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def events_shown(events: list[dict[str, Any]], zone: ZoneInfo) -> list[dict[str, Any]]:
+def events_shown(events: list[activity.Event], zone: ZoneInfo) -> list[dict[str, Any]]:
     """Each event with its time in the client's own time zone, e.g. "Tue 3 Mar 2026, 14:05"."""
     out = []
     for event in events:
-        local = datetime.fromisoformat(event["at"].replace("Z", "+00:00")).astimezone(zone)
-        out.append({**event, "when": f"{local:%a} {local.day} {local:%b %Y, %H:%M}"})
+        local = event.at.astimezone(zone)
+        out.append(
+            {
+                "at": iso_z(event.at),
+                "when": f"{local:%a} {local.day} {local:%b %Y, %H:%M}",
+                "title": event.title,
+                "detail": event.detail,
+            }
+        )
     return out
 
 
