@@ -14,6 +14,7 @@ from app.schemas.account import (
     ProfileOut,
     SafetyPlanIn,
     SafetyPlanOut,
+    StoredSafetyPlan,
 )
 from app.schemas.activity import ActivityItem, ActivityOut
 from app.schemas.auth import (
@@ -100,6 +101,7 @@ __all__ = [
     "SessionOut",
     "SignInIn",
     "SignupOut",
+    "StoredSafetyPlan",
     "SummaryOut",
     "UserOut",
     "_Grows",

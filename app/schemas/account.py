@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -16,7 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.schemas.common import _In
+from app.schemas.common import _In, iso_z
 
 
 def _one_line(value: Any) -> Any:
@@ -92,8 +92,31 @@ class SafetyPlanIn(_In):
         return [line.strip() for line in lines if line.strip()]
 
 
+class StoredSafetyPlan(SafetyPlanIn):
+    """The plan as the service gives it: every part (maybe empty), and when it was last
+    saved (None: never, or unreadable). Pages read its attributes; the API sends
+    SafetyPlanOut.of(it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    updated_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's JSON of the plan (as GET /api/safety-plan and the export give it)."""
+        return SafetyPlanOut.of(self).model_dump()
+
+
 class SafetyPlanOut(SafetyPlanIn):
     updated_at: str | None = None
+
+    @classmethod
+    def of(cls, plan: StoredSafetyPlan) -> SafetyPlanOut:
+        moment = plan.updated_at
+        return cls.model_validate(
+            {
+                **plan.model_dump(exclude={"updated_at"}),
+                "updated_at": iso_z(moment) if moment else None,
+            }
+        )
 
 
 class ImportSafetyPlan(SafetyPlanIn):

@@ -18,8 +18,8 @@ from app.engine import DomainScore, DomainTrend, Sign, Suggestion, TrendPoint
 from app.engine.types import Band, HigherIs
 from app.schemas.common import _In, iso_z
 
-if TYPE_CHECKING:  # the service's value; imported for its type only (services import schemas)
-    from app.services.checkin_results import Summary
+if TYPE_CHECKING:  # the service's values; imported for their type only (services import schemas)
+    from app.services.checkin_results import Result, Summary
 
 
 class CheckInIn(_In):
@@ -47,6 +47,22 @@ class CheckInResult(BaseModel):
     rules_version: str
     answers: dict[str, int]
     note: str | None
+
+    @classmethod
+    def of(cls, result: Result) -> CheckInResult:
+        return cls(
+            id=result.id,
+            client_id=result.client_id,
+            taken_at=iso_z(result.taken_at),
+            therapy_week=result.therapy_week,
+            scores=result.scores,
+            signs=result.signs,
+            suggestions=result.suggestions,
+            urgent=result.urgent,
+            rules_version=result.rules_version,
+            answers=result.answers,
+            note=result.note,
+        )
 
 
 class CheckInPage(BaseModel):
@@ -112,13 +128,13 @@ class SummaryOut(BaseModel):
     next_checkin_due: date
 
     @classmethod
-    def of(cls, summary: Summary, latest: dict[str, Any] | None) -> SummaryOut:
-        """The summary as JSON; `latest` is its latest check-in as a CheckInResult."""
+    def of(cls, summary: Summary) -> SummaryOut:
+        """The summary as JSON (its latest check-in as a CheckInResult)."""
         return cls(
             therapy_started_on=summary.therapy_started_on,
             therapy_week=summary.therapy_week,
             checkin_count=summary.checkin_count,
             domains={d: DomainTrendOut.of(trend) for d, trend in summary.domains.items()},
-            latest=CheckInResult.model_validate(latest) if latest is not None else None,
+            latest=CheckInResult.of(summary.latest) if summary.latest is not None else None,
             next_checkin_due=summary.next_checkin_due,
         )

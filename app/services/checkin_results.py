@@ -6,38 +6,64 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from sqlmodel import Session
 
 from app import repositories as repo
-from app.engine import DomainTrend, ScoredCheckIn, domain_trends, taken_since, therapy_week
+from app.engine import (
+    DomainScore,
+    DomainTrend,
+    ScoredCheckIn,
+    Sign,
+    Suggestion,
+    domain_trends,
+    taken_since,
+    therapy_week,
+)
 from app.engine.scoring import as_utc
 from app.errors import Invalid, NotFound
 from app.models import CheckIn, User, utcnow
-from app.schemas.common import iso_z
 from app.services.catalog import Catalog
 
 
-def result_of(row: CheckIn) -> dict[str, Any]:
-    """The CheckInResult of the JSON contract (plus the raw answers and the note)."""
-    return {
-        "id": row.id,
-        "client_id": row.client_id,
-        "taken_at": iso_z(row.taken_at),
-        "therapy_week": row.therapy_week,
-        "scores": row.result["scores"],
-        "signs": row.result["signs"],
-        "suggestions": row.result["suggestions"],
-        "urgent": row.urgent,
+@dataclass(frozen=True)
+class Result:
+    """One check-in's result: the contract's CheckInResult, typed (the API writes it with
+    CheckInResult.of), plus the raw answers and the note."""
+
+    id: str
+    client_id: str
+    taken_at: datetime  # aware, UTC
+    therapy_week: int | None
+    scores: dict[str, DomainScore]
+    signs: list[Sign]
+    suggestions: list[Suggestion]
+    urgent: bool
+    rules_version: str
+    answers: dict[str, int]
+    note: str | None
+
+
+def result_of(row: CheckIn) -> Result:
+    """A stored check-in's result, read back into its types."""
+    return Result(
+        id=row.id,
+        client_id=row.client_id,
+        taken_at=as_utc(row.taken_at),
+        therapy_week=row.therapy_week,
+        scores={d: DomainScore.model_validate(s) for d, s in row.result["scores"].items()},
+        signs=[Sign.model_validate(s) for s in row.result["signs"]],
+        suggestions=[Suggestion.model_validate(s) for s in row.result["suggestions"]],
+        urgent=row.urgent,
         # Results stored before versions were recorded were all made with rules "1".
-        "rules_version": row.result.get("rules_version", "1"),
-        "answers": dict(row.answers),
-        "note": row.note,
-    }
+        rules_version=row.result.get("rules_version", "1"),
+        answers=dict(row.answers),
+        note=row.note,
+    )
 
 
-def get(db: Session, user: User, checkin_id: str) -> CheckIn:
+def stored(db: Session, user: User, checkin_id: str) -> CheckIn:
+    """The stored row of one check-in (for changing it); NotFound when not this account's."""
     assert user.id is not None
     row = repo.checkin_by_id(db, user.id, checkin_id)
     if row is None:
@@ -45,17 +71,24 @@ def get(db: Session, user: User, checkin_id: str) -> CheckIn:
     return row
 
 
-def this_weeks(db: Session, user: User) -> CheckIn | None:
+def get(db: Session, user: User, checkin_id: str) -> Result:
+    return result_of(stored(db, user, checkin_id))
+
+
+def this_weeks(db: Session, user: User) -> Result | None:
     """The latest check-in while the next isn't due yet (taken less than a week ago)."""
     assert user.id is not None
     latest = repo.latest_checkins(db, user.id, 1)
     if latest and (latest[0].taken_at + timedelta(days=7)).date() > date.today():
-        return latest[0]
+        return result_of(latest[0])
     return None
 
 
-def previous(db: Session, row: CheckIn) -> CheckIn | None:
-    return repo.previous_checkin(db, row.user_id, row.taken_at)
+def previous(db: Session, user: User, result: Result) -> Result | None:
+    """The check-in taken just before this one, if any."""
+    assert user.id is not None
+    row = repo.previous_checkin(db, user.id, result.taken_at)
+    return result_of(row) if row is not None else None
 
 
 def encode_cursor(row: CheckIn) -> str:
@@ -74,14 +107,15 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 def page(
     db: Session, user: User, limit: int, before: str | None
-) -> tuple[list[CheckIn], str | None]:
+) -> tuple[list[Result], str | None]:
+    """Newest first; the cursor for the next page when there is one."""
     assert user.id is not None
     rows = list(
         repo.checkins_page(db, user.id, limit + 1, decode_cursor(before) if before else None)
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, (encode_cursor(rows[-1]) if more and rows else None)
+    return [result_of(r) for r in rows], (encode_cursor(rows[-1]) if more and rows else None)
 
 
 @dataclass(frozen=True)
@@ -93,7 +127,7 @@ class Summary:
     therapy_week: int | None
     checkin_count: int  # since therapy started
     domains: dict[str, DomainTrend]
-    latest: CheckIn | None  # the latest of every check-in stored
+    latest: Result | None  # the latest of every check-in stored
     next_checkin_due: date
 
 
@@ -104,15 +138,15 @@ def summary(db: Session, catalog: Catalog, user: User) -> Summary:
         datetime.combine(user.therapy_started_on, time(), UTC) if user.therapy_started_on else None
     )
     every = repo.checkins_since(db, user.id, None)
-    stored = [ScoredCheckIn(r.id, r.taken_at, r.therapy_week, r.result["scores"]) for r in every]
+    scored = [ScoredCheckIn(r.id, r.taken_at, r.therapy_week, r.result["scores"]) for r in every]
     latest = every[-1] if every else None  # the newest (taken_at, id), as latest_checkins
     now = utcnow()
     due = (latest.taken_at + timedelta(days=7)) if latest else now
     return Summary(
         therapy_started_on=user.therapy_started_on,
         therapy_week=therapy_week(user.therapy_started_on, now),
-        checkin_count=len(taken_since(stored, since)),
-        domains=domain_trends(stored, since, catalog.rules),
-        latest=latest,
+        checkin_count=len(taken_since(scored, since)),
+        domains=domain_trends(scored, since, catalog.rules),
+        latest=result_of(latest) if latest else None,
         next_checkin_due=due.date(),
     )

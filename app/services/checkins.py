@@ -22,6 +22,7 @@ from app.services import activity
 from app.services.catalog import Catalog
 
 # Callers read results through this module too (explicit re-exports).
+from app.services.checkin_results import Result as Result
 from app.services.checkin_results import Summary as Summary
 from app.services.checkin_results import decode_cursor as decode_cursor
 from app.services.checkin_results import encode_cursor as encode_cursor
@@ -29,6 +30,7 @@ from app.services.checkin_results import get as get
 from app.services.checkin_results import page as page
 from app.services.checkin_results import previous as previous
 from app.services.checkin_results import result_of as result_of
+from app.services.checkin_results import stored as stored
 from app.services.checkin_results import summary as summary
 from app.services.checkin_results import this_weeks as this_weeks
 
@@ -204,23 +206,23 @@ def _reevaluate(
 FOLLOW_UP_AFTER = frozenset({"off_track", "no_progress", "worsening"})
 
 
-def follow_up_offered(catalog: Catalog, user: User, row: CheckIn) -> list[Item]:
+def follow_up_offered(catalog: Catalog, user: User, result: Result) -> list[Item]:
     """The follow-up questions to offer on this result: after an off-course sign, never on
     an urgent result (crisis help comes alone), and only until they are answered."""
     items = catalog.questionnaire.follow_up_items(user.on_medication)
-    signs = {sign["id"] for sign in row.result.get("signs", [])}
-    answered = any(item.id in row.answers for item in items)
-    if row.urgent or answered or not signs & FOLLOW_UP_AFTER:
+    signs = {sign.id for sign in result.signs}
+    answered = any(item.id in result.answers for item in items)
+    if result.urgent or answered or not signs & FOLLOW_UP_AFTER:
         return []
     return items
 
 
 def add_follow_up(
     db: Session, catalog: Catalog, user: User, checkin_id: str, answers: dict[str, int]
-) -> CheckIn:
+) -> Result:
     """Store follow-up answers with a check-in and evaluate it, and every later one, again."""
     assert user.id is not None
-    row = get(db, user, checkin_id)
+    row = stored(db, user, checkin_id)
     quest = catalog.questionnaire
     allowed = {item.id for item in quest.follow_up_items(user.on_medication)}
     checked = quest.check_answers(answers, user.on_medication)
@@ -238,13 +240,13 @@ def add_follow_up(
     row.answers = {**row.answers, **answers}
     history = _history(db, catalog, user, row.taken_at)
     _reevaluate(db, catalog, user, history, [row, *repo.checkins_after(db, user.id, row.taken_at)])
-    return row
+    return result_of(row)
 
 
 def delete(db: Session, catalog: Catalog, user: User, checkin_id: str) -> None:
     """Remove one check-in; the later results are evaluated again without it."""
     assert user.id is not None
-    row = get(db, user, checkin_id)
+    row = stored(db, user, checkin_id)
     moment = row.taken_at
     repo.delete_checkin(db, row)
     reevaluate_after(db, catalog, user, moment)

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app import repositories as repo
 from app.models import User, utcnow
-from app.schemas import ActivityItem, iso_z
+from app.schemas import ActivityItem, CheckInResult, iso_z
 from app.services import activity, safety_plan, sharing, talking_points
 from app.services.catalog import Catalog
 from app.services.checkins import result_of
@@ -41,7 +41,7 @@ def export_json(db: Session, user: User) -> dict[str, Any]:
         },
         "checkins": [
             {
-                **result_of(row),
+                **CheckInResult.of(result_of(row)).model_dump(mode="json"),
                 "questionnaire_id": row.questionnaire_id,
                 "questionnaire_version": row.questionnaire_version,
             }
@@ -57,8 +57,8 @@ def export_json(db: Session, user: User) -> dict[str, Any]:
 
 
 def _plan(db: Session, user: User) -> dict[str, Any] | None:
-    plan = safety_plan.get(db, user)
-    return plan if safety_plan.has_plan(plan) else None
+    plan = safety_plan.read(db, user)
+    return plan.to_json() if safety_plan.has_plan(plan) else None
 
 
 def _cell(value: object) -> object:
@@ -72,7 +72,8 @@ def export_csv(db: Session, catalog: Catalog, user: User) -> str:
     assert user.id is not None
     rows = repo.checkins_since(db, user.id, None)
     items = [item.id for item in catalog.questionnaire.items]
-    domains = sorted({d for row in rows for d in row.result["scores"]})
+    results = [result_of(row) for row in rows]
+    domains = sorted({d for result in results for d in result.scores})
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -88,8 +89,7 @@ def export_csv(db: Session, catalog: Catalog, user: User) -> str:
             "note",
         ]
     )
-    for row in rows:
-        scores = row.result["scores"]
+    for row, result in zip(rows, results, strict=True):
         writer.writerow(
             [
                 row.id,
@@ -97,9 +97,9 @@ def export_csv(db: Session, catalog: Catalog, user: User) -> str:
                 row.therapy_week,
                 row.questionnaire_version,
                 *(row.answers.get(i, "") for i in items),
-                *(scores[d]["value"] if d in scores else "" for d in domains),
-                "yes" if row.urgent else "no",
-                ";".join(sign["id"] for sign in row.result["signs"]),
+                *(result.scores[d].value if d in result.scores else "" for d in domains),
+                "yes" if result.urgent else "no",
+                ";".join(sign.id for sign in result.signs),
                 _cell(row.note or ""),
             ]
         )

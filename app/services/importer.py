@@ -125,16 +125,16 @@ def differences(db: Session, user: User, doc: ImportDoc) -> list[dict[str, Any]]
             if here != there:
                 found.append({"field": field, "current": _plain(here), "in_file": _plain(there)})
     if doc.safety_plan is not None:
-        here_plan = safety_plan.get(db, user)
+        here_plan = safety_plan.read(db, user)
+        current = here_plan.model_dump(include=set(safety_plan.PARTS))
         there_plan = doc.safety_plan.model_dump()
-        if safety_plan.has_plan(there_plan) and any(
-            here_plan[part] != there_plan[part] for part in safety_plan.PARTS
+        if safety_plan.has_plan(doc.safety_plan) and any(
+            current[part] != there_plan[part] for part in safety_plan.PARTS
         ):
-            current = {part: here_plan[part] for part in safety_plan.PARTS}
             found.append(
                 {
                     "field": "safety_plan",
-                    "current": current if safety_plan.has_plan(current) else None,
+                    "current": current if safety_plan.has_plan(here_plan) else None,
                     "in_file": there_plan,
                 }
             )

@@ -7,6 +7,8 @@ signing in needs no username. The WebAuthn details live in passkey_ceremony.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -117,17 +119,26 @@ def register(
     return row
 
 
-def listing(db: Session, user: User) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class PasskeyEntry:
+    """A passkey as settings and the API show it (never the key or its credential id)."""
+
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None  # None: not used to sign in yet
+
+    @classmethod
+    def of(cls, row: Passkey) -> PasskeyEntry:
+        assert row.id is not None
+        return cls(
+            id=row.id, name=row.name, created_at=row.created_at, last_used_at=row.last_used_at
+        )
+
+
+def listing(db: Session, user: User) -> list[PasskeyEntry]:
     assert user.id is not None
-    return [
-        {
-            "id": row.id,
-            "name": row.name,
-            "created_at": row.created_at,
-            "last_used_at": row.last_used_at,
-        }
-        for row in repo.passkeys_of(db, user.id)
-    ]
+    return [PasskeyEntry.of(row) for row in repo.passkeys_of(db, user.id)]
 
 
 def remove(db: Session, user: User, passkey_id: int) -> None:

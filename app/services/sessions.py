@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -56,19 +57,32 @@ def reauthenticate(
     activity.record(db, user.id, "reauthenticated")
 
 
-def listing(db: Session, user: User, token: str | None) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class ActiveSession:
+    """One of the account's sessions, as settings and GET /api/sessions show it."""
+
+    id: int
+    device: str
+    signed_in_at: datetime
+    last_seen_at: datetime
+    current: bool  # the session asking
+
+
+def listing(db: Session, user: User, token: str | None) -> list[ActiveSession]:
     assert user.id is not None
     mine = sha256(token) if token else ""
-    return [
-        {
-            "id": row.id,
-            "device": activity.device_of(row.user_agent),
-            "signed_in_at": row.created_at,
-            "last_seen_at": row.last_seen_at,
-            "current": row.token_hash == mine,
-        }
-        for row in repo.sessions_of(db, user.id)
-    ]
+    return [_active(row, mine) for row in repo.sessions_of(db, user.id)]
+
+
+def _active(row: AuthSession, mine: str) -> ActiveSession:
+    assert row.id is not None
+    return ActiveSession(
+        id=row.id,
+        device=activity.device_of(row.user_agent),
+        signed_in_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        current=row.token_hash == mine,
+    )
 
 
 def end(db: Session, user: User, session_id: int) -> None:

@@ -76,20 +76,35 @@ def status(row: ShareLink) -> str:
     return "expired" if row.expires_at <= utcnow() else "active"
 
 
-def listing(db: Session, user: User) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class LinkEntry:
+    """A link as settings lists it: when it was made, until when it works, how often opened."""
+
+    id: int
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    last_opened_at: datetime | None
+    open_count: int
+    status: str  # "active", "expired" or "revoked"
+
+
+def listing(db: Session, user: User) -> list[LinkEntry]:
     assert user.id is not None
-    return [
-        {
-            "id": row.id,
-            "created_at": _iso(row.created_at),
-            "expires_at": _iso(row.expires_at),
-            "revoked_at": _iso(row.revoked_at),
-            "last_opened_at": _iso(row.last_opened_at),
-            "open_count": row.open_count,
-            "status": status(row),
-        }
-        for row in repo.share_links_of(db, user.id)
-    ]
+    return [_entry(row) for row in repo.share_links_of(db, user.id)]
+
+
+def _entry(row: ShareLink) -> LinkEntry:
+    assert row.id is not None
+    return LinkEntry(
+        id=row.id,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        last_opened_at=row.last_opened_at,
+        open_count=row.open_count,
+        status=status(row),
+    )
 
 
 def revoke(db: Session, user: User, link_id: int) -> None:

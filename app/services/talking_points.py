@@ -38,21 +38,21 @@ def load(folder: Path, catalog: Catalog) -> TalkingPoints:
     return book
 
 
-def _sign_points(book: TalkingPoints, result: dict[str, Any]) -> list[dict[str, Any]]:
+def _sign_points(book: TalkingPoints, result: checkins.Result) -> list[dict[str, Any]]:
     """Each sign in the client's voice; its asks follow the steps this result suggests."""
-    suggested = [s["id"] for s in result["suggestions"]]
-    per_point = ASKS_PER_POINT if len(result["signs"]) <= ROOMY_POINTS else 1
+    suggested = [s.id for s in result.suggestions]
+    per_point = ASKS_PER_POINT if len(result.signs) <= ROOMY_POINTS else 1
     points = []
-    for sign in result["signs"]:
-        text = book.point(sign["id"])
+    for sign in result.signs:
+        text = book.point(sign.id)
         if text is None:
             continue
         asks = text.asks()
         points.append(
             {
-                "key": f"sign:{sign['id']}",
-                "sign": sign["id"],
-                "level": sign["level"],
+                "key": f"sign:{sign.id}",
+                "sign": sign.id,
+                "level": sign.level,
                 "title": text.title,
                 "noticed": text.noticed,
                 "asks": [asks[s] for s in suggested if s in asks][:per_point],
@@ -94,25 +94,25 @@ def build(db: Session, catalog: Catalog, book: TalkingPoints, user: User) -> dic
     """The whole sheet for the latest check-in, each item marked `included` or not."""
     assert user.id is not None
     summary = checkins.summary(db, catalog, user)
-    row = summary.latest
-    if row is None:
+    latest = summary.latest
+    if latest is None:
         return None
     moments = [p.taken_at for trend in summary.domains.values() for p in trend.points]
     started = summary.therapy_started_on
     selection = repo.talking_selection(db, user.id)
-    if selection is not None and selection.checkin_id != row.id:
+    if selection is not None and selection.checkin_id != latest.id:
         selection = None  # a new check-in starts a fresh sheet
-    notes = repo.recent_notes(db, user.id, row.taken_at, NOTES_SHOWN)
+    notes = repo.recent_notes(db, user.id, latest.taken_at, NOTES_SHOWN)
     sheet: dict[str, Any] = {
         "version": SNAPSHOT_VERSION,
-        "checkin_id": row.id,
-        "first_at": iso_z(min(moments, default=row.taken_at)),
-        "latest_at": iso_z(row.taken_at),
+        "checkin_id": latest.id,
+        "first_at": iso_z(min(moments, default=latest.taken_at)),
+        "latest_at": iso_z(latest.taken_at),
         "therapy_started_on": started.isoformat() if started else None,
         "checkin_count": summary.checkin_count or 1,
-        "therapy_week": row.therapy_week,
-        "urgent": row.urgent,
-        "points": _sign_points(book, row.result),
+        "therapy_week": latest.therapy_week,
+        "urgent": latest.urgent,
+        "points": _sign_points(book, latest),
         "own": [
             {"key": f"own:{i}", "text": text}
             for i, text in enumerate(selection.own if selection else [])

@@ -196,6 +196,7 @@ def test_copy_link_puts_the_whole_link_on_the_clipboard(
     url = _share(page)
     copy = page.get_by_role("button", name="Copy link")
     expect(copy).to_be_visible()  # app.js showed it: the clipboard is there
+    page.bring_to_front()  # the clipboard needs the focused page a tap would give
     copy.click()
     expect(page.locator("#link-status")).to_contain_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == url

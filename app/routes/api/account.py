@@ -56,9 +56,7 @@ def put_profile(
 
 @router.get("/summary", response_model=SummaryOut)
 def summary(user: CurrentUser, db: SessionDep, catalog: CatalogDep) -> SummaryOut:
-    found = checkins.summary(db, catalog, user)
-    latest = checkins.result_of(found.latest) if found.latest is not None else None
-    return SummaryOut.of(found, latest)
+    return SummaryOut.of(checkins.summary(db, catalog, user))
 
 
 @router.get(

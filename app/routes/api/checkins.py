@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/checkins", tags=["checkins"], responses=ERRORS)
 )
 def create(
     body: CheckInIn, response: Response, user: CurrentUser, db: SessionDep, catalog: CatalogDep
-) -> dict[str, Any]:
+) -> CheckInResult:
     row, created = checkins.submit(
         db,
         catalog,
@@ -37,7 +37,7 @@ def create(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return checkins.result_of(row)
+    return CheckInResult.of(checkins.result_of(row))
 
 
 @router.get("", response_model=CheckInPage)
@@ -46,9 +46,9 @@ def list_checkins(
     db: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     before: Annotated[str | None, Query(max_length=200)] = None,
-) -> dict[str, Any]:
-    rows, cursor = checkins.page(db, user, limit, before)
-    return {"items": [checkins.result_of(r) for r in rows], "next": cursor}
+) -> CheckInPage:
+    results, cursor = checkins.page(db, user, limit, before)
+    return CheckInPage(items=[CheckInResult.of(r) for r in results], next=cursor)
 
 
 @router.delete(
@@ -63,8 +63,8 @@ def remove(checkin_id: str, user: CurrentUser, db: SessionDep, catalog: CatalogD
 
 
 @router.get("/{checkin_id}", response_model=CheckInResult)
-def read(checkin_id: str, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
-    return checkins.result_of(checkins.get(db, user, checkin_id))
+def read(checkin_id: str, user: CurrentUser, db: SessionDep) -> CheckInResult:
+    return CheckInResult.of(checkins.get(db, user, checkin_id))
 
 
 @router.post(
@@ -74,8 +74,9 @@ def read(checkin_id: str, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
 )
 def follow_up(
     checkin_id: str, body: FollowUpIn, user: CurrentUser, db: SessionDep, catalog: CatalogDep
-) -> dict[str, Any]:
+) -> CheckInResult:
     """Add the follow-up answers (support, motivation) to a check-in; its result and the
     later ones are evaluated again with them. Sending them again changes them."""
-    row = checkins.add_follow_up(db, catalog, user, checkin_id, dict(body.answers))
-    return checkins.result_of(row)
+    return CheckInResult.of(
+        checkins.add_follow_up(db, catalog, user, checkin_id, dict(body.answers))
+    )

@@ -27,8 +27,10 @@ def _credential(body: RegistrationIn | SignInIn) -> dict[str, Any]:
 
 
 @router.get("/api/passkeys", response_model=list[PasskeyOut])
-def list_passkeys(user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
-    return passkeys.listing(db, user)
+def list_passkeys(user: CurrentUser, db: SessionDep) -> list[PasskeyOut]:
+    return [
+        PasskeyOut.model_validate(key, from_attributes=True) for key in passkeys.listing(db, user)
+    ]
 
 
 @router.post("/api/passkeys/register/options", response_model=dict[str, Any])
@@ -44,7 +46,7 @@ def registration_options(
 )
 def register(
     body: RegistrationIn, request: Request, user: RecentUser, db: SessionDep, rp: RelyingPartyDep
-) -> dict[str, Any]:
+) -> PasskeyOut:
     row = passkeys.register(
         db,
         rp,
@@ -53,12 +55,7 @@ def register(
         body.name,
         user_agent=request.headers.get("user-agent", ""),
     )
-    return {
-        "id": row.id,
-        "name": row.name,
-        "created_at": row.created_at,
-        "last_used_at": row.last_used_at,
-    }
+    return PasskeyOut.model_validate(passkeys.PasskeyEntry.of(row), from_attributes=True)
 
 
 @router.delete("/api/passkeys/{passkey_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from app.database import SessionDep
@@ -15,12 +13,12 @@ router = APIRouter(prefix="/api/safety-plan", tags=["safety plan"], responses=ER
 
 
 @router.get("", response_model=SafetyPlanOut)
-def read(user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+def read(user: CurrentUser, db: SessionDep) -> SafetyPlanOut:
     """The plan in the client's own words; every part is a list, maybe empty."""
-    return safety_plan.get(db, user)
+    return SafetyPlanOut.of(safety_plan.read(db, user))
 
 
 @router.put("", response_model=SafetyPlanOut)
-def replace(body: SafetyPlanIn, user: CurrentUser, db: SessionDep) -> dict[str, Any]:
+def replace(body: SafetyPlanIn, user: CurrentUser, db: SessionDep) -> SafetyPlanOut:
     """Replace the whole plan; blank lines are dropped, phone numbers checked."""
-    return safety_plan.save(db, user, body)
+    return SafetyPlanOut.of(safety_plan.save(db, user, body))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response, status
 
 from app.database import SessionDep
@@ -68,8 +66,11 @@ def recover(
 
 
 @router.get("/sessions", response_model=list[SessionOut])
-def list_sessions(request: Request, user: CurrentUser, db: SessionDep) -> list[dict[str, Any]]:
-    return sessions.listing(db, user, _token(request))
+def list_sessions(request: Request, user: CurrentUser, db: SessionDep) -> list[SessionOut]:
+    return [
+        SessionOut.model_validate(row, from_attributes=True)
+        for row in sessions.listing(db, user, _token(request))
+    ]
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -12,10 +12,10 @@ from starlette.datastructures import FormData
 
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser, OptionalUser
-from app.engine import Item
+from app.engine import DomainScore, Item
 from app.engine.change_words import how_much
 from app.errors import Conflict, Invalid
-from app.models import CheckIn, User
+from app.models import User
 from app.routes.pages.checkin_view import client_id_of, form_context, fresh_id, plan_context
 from app.routes.pages.common import (
     EXPIRED,
@@ -34,6 +34,7 @@ from app.routes.pages.common import (
 from app.security import CSRF_FIELD
 from app.services import checkins, safety_plan
 from app.services.catalog import Catalog
+from app.services.checkins import Result
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,7 +72,7 @@ def _parse(
 def checkin_form(
     request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep
 ) -> Response:
-    plan = safety_plan.get(db, user)
+    plan = safety_plan.read(db, user)
     context = form_context(catalog, user, plan=plan)
     done = checkins.this_weeks(db, user)
     if done is not None:
@@ -144,7 +145,7 @@ def _sign_in_to_send(request: Request, form: FormData) -> Response:
 
 
 def _changes(
-    catalog: Catalog, now: dict[str, Any], before: dict[str, Any] | None
+    catalog: Catalog, now: dict[str, DomainScore], before: dict[str, DomainScore] | None
 ) -> list[dict[str, Any]]:
     """Per domain: how it moved since last time in words, then the numbers."""
     rows = []
@@ -153,15 +154,15 @@ def _changes(
         old = (before or {}).get(domain)
         words = ""
         if old is not None:
-            moved = score["value"] - old["value"]
-            words = how_much(moved if score["higher_is"] == "better" else -moved) + " last time"
+            moved = score.value - old.value
+            words = how_much(moved if score.higher_is == "better" else -moved) + " last time"
         rows.append(
             {
                 "name": domain_name(catalog, domain),
-                "after": score["value"],
-                "before": old["value"] if old is not None else None,
+                "after": score.value,
+                "before": old.value if old is not None else None,
                 "words": words,
-                "direction": direction_words(score["higher_is"]),
+                "direction": direction_words(score.higher_is),
             }
         )
     return rows
@@ -171,8 +172,8 @@ def _changes(
 def result_page(
     request: Request, checkin_id: str, user: CurrentUser, db: SessionDep, catalog: CatalogDep
 ) -> Response:
-    row = checkins.get(db, user, checkin_id)  # NotFound: the 404 page
-    return _result(request, user, db, catalog, row)
+    result = checkins.get(db, user, checkin_id)  # NotFound: the 404 page
+    return _result(request, user, db, catalog, result)
 
 
 def _result(
@@ -180,34 +181,27 @@ def _result(
     user: User,
     db: SessionDep,
     catalog: Catalog,
-    row: CheckIn,
+    result: Result,
     extra: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    result = checkins.result_of(row)
-    previous = checkins.previous(db, row)
+    previous = checkins.previous(db, user, result)
     entry = catalog.crisis.for_country(user.country)
-    urgent = bool(result["urgent"])
+    urgent = result.urgent
     context = {
         "user": user,
         "nav": None,  # a result is no menu item of its own
         "result": result,
-        "taken_on": nice_date(result["taken_at"]),
+        "taken_on": nice_date(result.taken_at),
         "has_previous": previous is not None,
-        "changes": _changes(
-            catalog, result["scores"], previous.result["scores"] if previous else None
-        ),
+        "changes": _changes(catalog, result.scores, previous.scores if previous else None),
         # The crisis box at the top already holds urgent_help; don't repeat it below.
-        "next_steps": [
-            s for s in result["suggestions"] if not (urgent and s["id"] == "urgent_help")
-        ],
+        "next_steps": [s for s in result.suggestions if not (urgent and s.id == "urgent_help")],
         "crisis": crisis_view(entry),
         "urgent_steps": urgent_steps(result, entry) if urgent else [],
         # How often the thoughts came changes the words, never the place or the help.
-        "urgent_why": next(
-            (s["why"] for s in result["suggestions"] if s["id"] == "urgent_help"), None
-        ),
-        "follow_up": checkins.follow_up_offered(catalog, user, row),
+        "urgent_why": next((s.why for s in result.suggestions if s.id == "urgent_help"), None),
+        "follow_up": checkins.follow_up_offered(catalog, user, result),
         **(plan_context(db, user) if urgent else {}),
         **(extra or {}),
     }
@@ -223,14 +217,14 @@ def follow_up_submit(
     db: SessionDep,
     catalog: CatalogDep,
 ) -> Response:
-    row = checkins.get(db, user, checkin_id)  # NotFound: the 404 page
-    items = checkins.follow_up_offered(catalog, user, row) or catalog.questionnaire.follow_up_items(
-        user.on_medication
-    )
+    result = checkins.get(db, user, checkin_id)  # NotFound: the 404 page
+    items = checkins.follow_up_offered(
+        catalog, user, result
+    ) or catalog.questionnaire.follow_up_items(user.on_medication)
     values, answers, errors = _parse(items, form)
     if not csrf_ok(request, form):
         return _result(
-            request, user, db, catalog, row, {"fu_values": values, "message": EXPIRED}, 403
+            request, user, db, catalog, result, {"fu_values": values, "message": EXPIRED}, 403
         )
     if not answers and not errors:
         errors = {"answers": "Please choose an answer, or skip these questions."}
@@ -242,7 +236,7 @@ def follow_up_submit(
             errors = exc.fields or {"answers": str(exc.detail)}
     if errors:
         extra = {"fu_values": values, "fu_errors": errors}
-        return _result(request, user, db, catalog, row, extra, 422)
+        return _result(request, user, db, catalog, result, extra, 422)
     return see_other(f"/checkins/{checkin_id}#steps-title")
 
 
@@ -255,7 +249,7 @@ def delete_confirm(
 
 
 def _delete_page(
-    request: Request, user: User, row: CheckIn, message: str | None = None, status: int = 200
+    request: Request, user: User, row: Result, message: str | None = None, status: int = 200
 ) -> Response:
     context = {
         "user": user,

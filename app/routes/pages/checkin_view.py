@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from app.database import SessionDep
 from app.models import User
 from app.routes.pages.common import crisis_view, render
+from app.schemas import StoredSafetyPlan
 from app.services import checkins, safety_plan
 from app.services.catalog import Catalog
 
@@ -31,7 +32,7 @@ def client_id_of(raw: object) -> str:
 
 def plan_context(db: SessionDep, user: User) -> dict[str, Any]:
     """The client's own plan beside crisis help, and their therapist's number to call."""
-    plan = safety_plan.get(db, user)
+    plan = safety_plan.read(db, user)
     return {
         "plan": plan,
         "has_plan": safety_plan.has_plan(plan),
@@ -49,7 +50,7 @@ def form_context(
     client_id: str | None = None,
     message: str | None = None,
     message_kind: str = "error",
-    plan: dict[str, Any] | None = None,
+    plan: StoredSafetyPlan | None = None,
 ) -> dict[str, Any]:
     quest = catalog.questionnaire
     items = quest.weekly_items(user.on_medication)
@@ -68,7 +69,7 @@ def form_context(
         if entry.code != catalog.crisis.fallback
         else None,
         "plan": plan,
-        "has_plan": bool(plan) and safety_plan.has_plan(plan or {}),
+        "has_plan": plan is not None and safety_plan.has_plan(plan),
         "therapist_phone": safety_plan.contact_number(plan) if plan else None,
         "items": items,
         "labels": labels,

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from app.engine import DOMAINS, CrisisEntry
 from app.security import CSRF_FIELD, csrf_valid
 from app.services.catalog import Catalog
+from app.services.checkins import Result
 from app.templating import because, nice_date, short_date, templates
 
 EXPIRED = (
@@ -132,12 +133,12 @@ def crisis_view(entry: CrisisEntry) -> dict[str, Any]:
     }
 
 
-def urgent_steps(result: dict[str, Any], entry: CrisisEntry) -> list[str]:
+def urgent_steps(result: Result, entry: CrisisEntry) -> list[str]:
     """The urgent_help steps (the safety plan) minus sentences the crisis box already shows."""
     shown = set(entry.sentences())
-    for suggestion in result.get("suggestions", []):
-        if suggestion["id"] == "urgent_help":
-            return [step for step in suggestion["steps"] if step not in shown]
+    for suggestion in result.suggestions:
+        if suggestion.id == "urgent_help":
+            return [step for step in suggestion.steps if step not in shown]
     return []
 
 

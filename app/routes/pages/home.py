@@ -72,10 +72,9 @@ def _home_context(db: Any, catalog: Catalog, user: User) -> dict[str, Any]:
         "start_note": _start_note(summary.domains),
     }
     if summary.latest is not None:
-        # The template reads the latest check-in as its result (signs, id, urgent).
-        latest = checkins.result_of(summary.latest)
-        context.update(latest=latest, latest_on=nice_date(summary.latest.taken_at))
-        if latest["urgent"]:
+        latest = summary.latest  # the template reads its signs, id, urgent
+        context.update(latest=latest, latest_on=nice_date(latest.taken_at))
+        if latest.urgent:
             entry = catalog.crisis.for_country(user.country)
             context.update(crisis=crisis_view(entry), urgent_steps=urgent_steps(latest, entry))
     return context

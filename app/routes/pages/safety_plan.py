@@ -13,7 +13,7 @@ from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser
 from app.models import User
 from app.routes.pages.common import EXPIRED, FormDep, crisis_view, csrf_ok, field, render, see_other
-from app.schemas import SafetyPlanIn
+from app.schemas import SafetyPlanIn, StoredSafetyPlan
 from app.services import safety_plan
 from app.services.catalog import Catalog
 
@@ -41,13 +41,13 @@ SAVED = (
 )
 
 
-def _values(plan: dict[str, Any]) -> dict[str, str]:
+def _values(plan: StoredSafetyPlan) -> dict[str, str]:
     """The stored plan as form values."""
-    values = {part: "\n".join(plan.get(part, [])) for part, _hint in LINE_PARTS}
+    values = {part: "\n".join(getattr(plan, part)) for part, _hint in LINE_PARTS}
     for part, _hint in CONTACT_PARTS:
-        for n, contact in enumerate(plan.get(part, [])[:ROWS]):
-            values[f"{part}_{n}_name"] = contact["name"]
-            values[f"{part}_{n}_phone"] = contact["phone"]
+        for n, contact in enumerate(getattr(plan, part)[:ROWS]):
+            values[f"{part}_{n}_name"] = contact.name
+            values[f"{part}_{n}_phone"] = contact.phone
     return values
 
 
@@ -79,7 +79,7 @@ def _page(
     request: Request,
     catalog: Catalog,
     user: User,
-    plan: dict[str, Any],
+    plan: StoredSafetyPlan,
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
@@ -103,7 +103,7 @@ def plan_page(
     request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep, saved: str = ""
 ) -> Response:
     extra: dict[str, Any] = {"message": SAVED, "message_kind": "ok"} if saved else {}
-    return _page(request, catalog, user, safety_plan.get(db, user), 200, **extra)
+    return _page(request, catalog, user, safety_plan.read(db, user), 200, **extra)
 
 
 @router.post("/safety-plan", response_class=HTMLResponse)
@@ -111,7 +111,7 @@ def plan_save(
     request: Request, form: FormDep, user: CurrentUser, db: SessionDep, catalog: CatalogDep
 ) -> Response:
     values, body = _from_form(form)
-    plan = safety_plan.get(db, user)
+    plan = safety_plan.read(db, user)
     if not csrf_ok(request, form):
         return _page(request, catalog, user, plan, 403, form_values=values, message=EXPIRED)
     try:

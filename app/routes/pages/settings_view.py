@@ -109,7 +109,7 @@ def settings_context(
         "profile_errors": {},
         "delete_errors": {},
         "share_links": sharing.listing(db, user),
-        "has_safety_plan": safety_plan.has_plan(safety_plan.get(db, user)),
+        "has_safety_plan": safety_plan.has_plan(safety_plan.read(db, user)),
         "sessions": sessions.listing(db, user, request.cookies.get(SESSION_COOKIE)),
         "passkeys": passkeys.listing(db, user),
         "passkey_note": PASSKEY_NOTICES.get(request.query_params.get("passkey", "")),
