@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
@@ -29,6 +29,12 @@ from app.services import accounts
 router = APIRouter(include_in_schema=False)
 CODES_COOKIE = "__Host-new-codes"
 CODES_SECONDS = 30 * 60
+
+
+def _wait(request: Request, name: str, context: dict[str, Any], exc: TooManyRequests) -> Response:
+    """The form again, saying how long to wait before trying again (429)."""
+    message = f"{exc.detail} You can try again in {wait_words(exc.retry_after)}."
+    return render(request, name, {**context, "message": message}, 429, headers=exc.headers)
 
 
 def wait_words(seconds: int) -> str:
@@ -68,10 +74,7 @@ def signup(request: Request, form: FormDep, db: SessionDep, settings: SettingsDe
         )
     except TooManyRequests as exc:
         db.rollback()
-        message = f"{exc.detail} You can try again in {wait_words(exc.retry_after)}."
-        return render(
-            request, "auth/signup.html", {**context, "message": message}, 429, headers=exc.headers
-        )
+        return _wait(request, "auth/signup.html", context, exc)
     # Post/Redirect/Get: the codes wait, encrypted, in a short-lived cookie of this browser
     # until the client says they saved them, so a reload shows them again.
     response = see_other("/welcome")
@@ -171,10 +174,7 @@ def login(
         )
     except TooManyRequests as exc:
         db.rollback()
-        message = f"{exc.detail} You can try again in {wait_words(exc.retry_after)}."
-        return render(
-            request, "auth/login.html", {**context, "message": message}, 429, headers=exc.headers
-        )
+        return _wait(request, "auth/login.html", context, exc)
     # Signed out mid check-in (carry): give the answers back on the form, ready to send.
     response = resume_checkin(request, catalog, new.user, carry) if carry else see_other(target)
     set_session_cookie(response, new.token, settings)

@@ -43,7 +43,6 @@ def settings(
         name_saved=NAME_SAVED.get(saved),
         open_section=SAVED_IN.get(saved)
         or ("security" if passkey else None)
-        or ("sharing" if saved in NAME_SAVED else None)
         or (open if open in SECTIONS else None),
     )
 

@@ -53,6 +53,8 @@ SAVED_IN = {
     "passphrase": "security",
     "sessions": "security",
     "link": "sharing",
+    "name": "sharing",
+    "noname": "sharing",
 }
 
 
