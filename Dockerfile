@@ -17,7 +17,8 @@ RUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen --no-dev
 # --- runtime: the same Python, the venv and the app's files; no uv, no build tools --
 FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/srv/.venv/bin:$PATH \
-    ENVIRONMENT=production HOST=0.0.0.0 PORT=8000 GRACEFUL_SHUTDOWN_SECONDS=20
+    ENVIRONMENT=production HOST=0.0.0.0 PORT=8000 GRACEFUL_SHUTDOWN_SECONDS=20 \
+    FORWARDED_ALLOW_IPS=""
 RUN useradd --create-home --uid 10001 app
 WORKDIR /srv
 COPY --from=builder /srv/.venv /srv/.venv
@@ -36,4 +37,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # Migrate (a no-op at head), then serve. `exec` makes uvicorn PID 1's replacement, so
 # `docker stop`'s SIGTERM reaches it: it stops accepting, finishes requests in flight
 # (for up to GRACEFUL_SHUTDOWN_SECONDS; keep the stop timeout longer) and exits.
-CMD ["sh", "-c", "alembic upgrade head && exec uvicorn app.main:create_app --factory --host \"$HOST\" --port \"$PORT\" --proxy-headers --no-access-log --timeout-graceful-shutdown \"$GRACEFUL_SHUTDOWN_SECONDS\""]
+CMD ["sh", "-c", "alembic upgrade head && exec uvicorn app.main:create_app --factory --host \"$HOST\" --port \"$PORT\" --proxy-headers --forwarded-allow-ips \"$FORWARDED_ALLOW_IPS\" --no-access-log --http h11 --h11-max-incomplete-event-size 16384 --timeout-graceful-shutdown \"$GRACEFUL_SHUTDOWN_SECONDS\""]

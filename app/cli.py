@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"backup: {exc}", file=sys.stderr)
             return 2
         return 0
-    engine = make_engine(settings.DATABASE_URL)
+    engine = make_engine(settings.DATABASE_URL, keyring=crypto.keyring_from_settings(settings))
     try:
         return _run(args.command, settings, engine)
     finally:
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(command: str, settings: Settings, engine: Engine) -> int:
     """A command that works on the database, on the command line's own engine."""
     if command == "rotate-notes-key":
-        keyring = crypto.keyring_from_settings(settings)
+        keyring = crypto.keyring_of(engine.dialect)
         with own_transaction(engine) as db:
             done = notes_crypto.rotate(db, keyring)
         print(

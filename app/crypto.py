@@ -19,16 +19,17 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from weakref import WeakKeyDictionary
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.sql.sqltypes import AutoString
 
-from app.settings import Settings, get_settings
+from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -142,20 +143,21 @@ def keyring_from_settings(settings: Settings) -> Keyring:
         raise RuntimeError(f"NOTES_KEYS / NOTES_KEY_ID: {exc}") from exc
 
 
-_keyring: Keyring | None = None
+# Each engine's keyring, by its dialect (what a column type is handed): an app, the CLI and a
+# test can each hold their own keys in one process.
+_by_dialect: WeakKeyDictionary[Dialect, Keyring] = WeakKeyDictionary()
 
 
-def set_keyring(keyring: Keyring | None) -> None:
-    """Set at start-up (create_app, the CLI); None falls back to the settings on next use."""
-    global _keyring
-    _keyring = keyring
+def bind(engine: Engine, keyring: Keyring) -> None:
+    """Notes read and written through `engine` use `keyring` (make_engine calls this)."""
+    _by_dialect[engine.dialect] = keyring
 
 
-def get_keyring() -> Keyring:
-    global _keyring
-    if _keyring is None:
-        _keyring = keyring_from_settings(get_settings())
-    return _keyring
+def keyring_of(dialect: Dialect) -> Keyring:
+    keyring = _by_dialect.get(dialect)
+    if keyring is None:
+        raise RuntimeError("this engine has no notes keyring: make it with make_engine(keyring=)")
+    return keyring
 
 
 class EncryptedText(TypeDecorator[str]):
@@ -169,16 +171,16 @@ class EncryptedText(TypeDecorator[str]):
     impl = AutoString
     cache_ok = True
 
-    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         if not value:
             return value
-        return get_keyring().encrypt(value)
+        return keyring_of(dialect).encrypt(value)
 
-    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
         if not value or not is_encrypted(value):
             return value  # empty, or plaintext from before encryption
         try:
-            return get_keyring().decrypt(value)
+            return keyring_of(dialect).decrypt(value)
         except NoteUnreadable as exc:
             log.warning("encrypted text could not be read", extra={"reason": str(exc)})
             return UNREADABLE

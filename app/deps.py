@@ -12,7 +12,7 @@ from app.engine.talking import TalkingPoints
 from app.errors import NotAuthenticated
 from app.models import User
 from app.security import SESSION_COOKIE, csrf_token_for, keyed_hash
-from app.services import accounts, sessions
+from app.services import sessions
 from app.services.catalog import Catalog
 from app.services.passkey_ceremony import RelyingParty
 from app.settings import Settings
@@ -42,11 +42,11 @@ def optional_user(
     database: Database = request.app.state.db
 
     def after_response(token_hash: str, now: datetime) -> None:
-        later.add_task(database.run_quietly, lambda s: accounts.touch_session(s, token_hash, now))
+        later.add_task(database.run_quietly, lambda s: sessions.touch_session(s, token_hash, now))
 
     # A read-only request stays a reader: its session's last-seen time is refreshed after
     # the response, in a short write of its own.
-    user = accounts.user_for_token(
+    user = sessions.user_for_token(
         db,
         settings,
         request.cookies.get(SESSION_COOKIE),

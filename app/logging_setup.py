@@ -23,17 +23,54 @@ request_log = logging.getLogger("app.request")
 
 # The attributes every LogRecord has; anything else came in through `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
-# Exception texts can quote data: SQLAlchemy's bound parameters, pydantic's input values.
+# Texts that can quote data: SQLAlchemy's bound parameters; pydantic's input values, in a
+# ValidationError's text (input_value=...) and in its errors() as a repr or JSON ('input':
+# ..., up to the key after it, or the end of that error).
 _REDACT = (
     (re.compile(r"^\[parameters: .*$", re.M), "[parameters: hidden]"),
     (re.compile(r"input_value=.*?, input_type="), "input_value=<hidden>, input_type="),
+    (
+        re.compile(
+            r"""(['"])input\1: ?.*?(?=, ?['"](?:ctx|url)['"]: ?|\}\]|\}, ?\{|\}\)|\}$)""", re.M
+        ),
+        r"\1input\1: <hidden>",
+    ),
 )
 
 
-def _redact(text: str) -> str:
+def redact(text: str) -> str:
     for pattern, replacement in _REDACT:
         text = pattern.sub(replacement, text)
     return text
+
+
+class RedactFilter(logging.Filter):
+    """Takes input values out of a record before any output sees it: from the message, the
+    exception and stack texts, and every string given as `extra`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a call site with the wrong arguments: keep the template only
+            message = str(record.msg)
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        for key, value in list(vars(record).items()):
+            if key in _STANDARD:
+                continue
+            if isinstance(value, str):
+                setattr(record, key, redact(value))
+            elif isinstance(value, dict | list | tuple):
+                setattr(record, key, redact(json.dumps(value, default=str, ensure_ascii=False)))
+        return True
+
+
+_formatter = logging.Formatter()
 
 
 class JsonFormatter(logging.Formatter):
@@ -42,13 +79,18 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_") and key not in doc:
                 doc[key] = value
-        if record.exc_info:
-            doc["exception"] = _redact(self.formatException(record.exc_info))
+        if record.exc_text:
+            doc["exception"] = redact(record.exc_text)
+        elif record.exc_info:
+            # Redacted here too: this formatter also serves records that met no RedactFilter.
+            doc["exception"] = redact(self.formatException(record.exc_info))
+        if record.stack_info:
+            doc["stack"] = redact(record.stack_info)
         return json.dumps(doc, default=str, ensure_ascii=False)
 
 
@@ -61,6 +103,7 @@ class JsonHandler(logging.StreamHandler[TextIO]):
         super().__init__(stream or sys.stderr)
         self.fixed = stream
         self.setFormatter(JsonFormatter())
+        self.addFilter(RedactFilter())
 
     def emit(self, record: logging.LogRecord) -> None:
         if self.fixed is None:

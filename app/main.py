@@ -6,21 +6,24 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app import crypto, logging_setup, middleware
+from app import logging_setup, middleware
 from app.database import BUSY, Database, is_busy
 from app.errors import DomainError, NotAuthenticated, ServiceUnavailable
+from app.request_errors import MAX_ERRORS, known_names, public_errors
 from app.routes import api, pages
 from app.services import talking_points
 from app.services.catalog import load_catalog
@@ -35,8 +38,6 @@ STATIC = Path(__file__).parent / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging_setup.configure(settings.LOG_LEVEL)
-    # Refuses to start in production without NOTES_KEYS, like SECRET_KEY.
-    crypto.set_keyring(crypto.keyring_from_settings(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,7 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.talking_points = talking_points.load(settings.QUESTIONNAIRE_DIR, catalog)
     app.state.settings = settings
     app.state.db = db
-    app.middleware("http")(middleware.build(settings))
+    # Limits, strict JSON, the security headers and the last word on errors (app/middleware.py).
+    app.add_middleware(middleware.Edge, settings=settings)
     app.add_middleware(logging_setup.RequestLogMiddleware)  # outermost: times everything
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (
@@ -79,7 +81,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     for kind in (DomainError, StarletteHTTPException, OperationalError, PoolTimeout):
         app.add_exception_handler(kind, answer_error)
+    app.add_exception_handler(RequestValidationError, answer_invalid)
     return app
+
+
+async def answer_invalid(request: Request, exc: Exception) -> Response:
+    """A 422 that says where and what was wrong, never with the value that was sent."""
+    assert isinstance(exc, RequestValidationError)
+    detail = public_errors(exc.errors()[:MAX_ERRORS], known_names(request.app))
+    return Response(middleware.json_body({"detail": detail}), 422, media_type="application/json")
 
 
 async def answer_error(request: Request, exc: Exception) -> Response:
@@ -90,6 +100,10 @@ async def answer_error(request: Request, exc: Exception) -> Response:
             raise exc
         exc = ServiceUnavailable(BUSY)
     api = request.url.path.startswith("/api/")
+    if isinstance(exc, StarletteHTTPException) and exc.status_code == 405:
+        # Starlette names the methods of the one route it tried; a path has several.
+        allow = ", ".join(sorted(_methods_of(request.app.router, request.url.path)))
+        exc = StarletteHTTPException(405, exc.detail, headers={"Allow": allow})
     if isinstance(exc, StarletteHTTPException):
         if api:
             return await http_exception_handler(request, exc)
@@ -111,3 +125,16 @@ async def answer_error(request: Request, exc: Exception) -> Response:
         status_code=status,
         headers=headers,
     )
+
+
+def _methods_of(router: Any, path: str) -> set[str]:
+    """Every method some route takes at `path` (HEAD with GET, as Starlette adds it)."""
+    found: set[str] = set()
+    for route in router.routes:
+        inner = getattr(route, "router", None) or getattr(route, "original_router", None)
+        regex = getattr(route, "path_regex", None)
+        if inner is not None and getattr(route, "methods", None) is None:
+            found |= _methods_of(inner, path)
+        elif regex is not None and regex.match(path) and getattr(route, "methods", None):
+            found |= set(route.methods)
+    return found

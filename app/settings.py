@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     SECRET_KEY: str = DEV_SECRET
     HOST: str = "127.0.0.1"
     PORT: int = 8000
+    # Proxies (comma-separated addresses or networks) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; empty: nobody's. Read by uvicorn (`make run` and the
+    # image pass it as --forwarded-allow-ips), like HOST and PORT: the per-address limits
+    # count the address it gives.
+    FORWARDED_ALLOW_IPS: str = ""
     QUESTIONNAIRE_DIR: Path = ROOT / "questionnaires"
 
     SIGNUPS_PER_HOUR_PER_ADDRESS: int = 20

@@ -236,6 +236,30 @@ def test_benches_import_only_tests_support_from_tests() -> None:
     assert not problems, problems
 
 
+def test_no_module_in_app_rebinds_a_global() -> None:
+    """What an app needs (settings, engine, keys) hangs on the app, so two apps in one
+    process (tests, the CLI beside a server) never see each other's."""
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in sorted((ROOT / "app").rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Global)
+    ]
+    assert not found, found
+
+
+def test_tests_import_nothing_from_bench() -> None:
+    """A bench is a program that prints figures; what a test shares with it lives in
+    tests/support."""
+    problems = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in _python_files(ROOT / "tests")
+        for line, name in _imports_resolved(path)
+        if name.split(".")[0] == "bench"
+    ]
+    assert not problems, problems
+
+
 def test_no_test_or_bench_edits_sys_path() -> None:
     files = _python_files(ROOT / "tests") + _python_files(ROOT / "bench")
     problems = [

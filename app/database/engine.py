@@ -11,6 +11,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import create_engine
 
+from app import crypto
+from app.crypto import Keyring
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -25,6 +28,7 @@ def make_engine(
     busy: float = 5.0,
     read_busy: float = 1.0,
     strict_reads: bool = False,
+    keyring: Keyring | None = None,
 ) -> Engine:
     """The app's engine. SQLite: WAL, foreign keys, and BEGIN (IMMEDIATE) emitted by us.
 
@@ -32,7 +36,23 @@ def make_engine(
     `read_busy` the same for a reader (in WAL mode readers rarely wait at all). With
     `strict_reads` (development and tests) a request that did not say it writes can't:
     a GET route that writes without WRITES fails loudly instead of queueing unfairly.
+    `keyring` encrypts and decrypts the notes read and written through this engine.
     """
+    engine = _make(url, pool_size, max_overflow, wait, busy, read_busy, strict_reads)
+    if keyring is not None:
+        crypto.bind(engine, keyring)
+    return engine
+
+
+def _make(
+    url: str,
+    pool_size: int,
+    max_overflow: int,
+    wait: float,
+    busy: float,
+    read_busy: float,
+    strict_reads: bool,
+) -> Engine:
     pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": wait}
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -58,6 +78,9 @@ def make_engine(
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={write_ms}")
         cur.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten with zeros, not just unlinked: a deleted account's
+        # text must not stay readable in the file's free pages (see `checkpoint`).
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -75,6 +98,35 @@ def make_engine(
             conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def checkpoint(engine: Engine, *, attempts: int = 5, wait: float = 0.2) -> bool:
+    """SQLite: copy the WAL into the database file and truncate it to nothing. True when done.
+
+    With secure_delete the deleting transaction zeroes the freed space, but in WAL mode
+    only in new page images: the old ones (and the frames that first wrote the rows) stay
+    in the -wal file, and the file's own pages keep the text, until a checkpoint. A
+    reader in the middle of a transaction makes it wait (`wait` seconds per attempt) and
+    then give up: `attempts` tries, then False (SQLite's own checkpoints finish the copy
+    later, but leave the -wal file its size). Outside any transaction, on a pooled
+    connection of its own; PostgreSQL: nothing to do here (SECURITY.md, "Deletion").
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    raw = engine.raw_connection()  # no SQLAlchemy "begin": a checkpoint runs outside one
+    try:
+        cur = raw.cursor()
+        try:
+            cur.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+            for _ in range(attempts):
+                busy, _log, _copied = cur.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy:
+                    return True
+            return False
+        finally:
+            cur.close()
+    finally:
+        raw.close()
 
 
 def is_busy(exc: BaseException) -> bool:

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
+from app.crypto import keyring_from_settings
 from app.database.engine import is_busy, is_sqlite, make_engine
 from app.database.transactions import RequestSession, own_transaction
 from app.errors import ServiceUnavailable
@@ -39,6 +40,8 @@ class Database:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # Refuses to start in production without NOTES_KEYS, like SECRET_KEY.
+        self.keyring = keyring_from_settings(settings)
         self.engine = make_engine(
             settings.DATABASE_URL,
             pool_size=settings.DB_POOL_SIZE,
@@ -47,6 +50,7 @@ class Database:
             busy=settings.DB_BUSY_SECONDS,
             read_busy=settings.DB_READ_BUSY_SECONDS,
             strict_reads=settings.ENVIRONMENT == "development",
+            keyring=self.keyring,
         )
         self.sqlite = is_sqlite(settings.DATABASE_URL)
         self._binds = {w: self.engine.execution_options(sqlite_write=w) for w in (False, True)}

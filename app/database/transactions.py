@@ -1,5 +1,6 @@
 """Transactions: the request's (commit once on success, roll back on error), writes kept
-through its rollback, and transactions of their own outside any request."""
+through its rollback, work done once it has committed, and transactions of their own
+outside any request."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.database.engine import is_busy
+from app.database.engine import checkpoint, is_busy
 
 if TYPE_CHECKING:
     from app.database.gate import Database
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("app.database")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Session.info key: callables to run once the session's transaction has committed.
+_AFTER_COMMIT = "after_commit"
 
 
 class RequestSession(Session):
@@ -37,6 +40,7 @@ class RequestSession(Session):
 
     def rollback(self) -> None:
         super().rollback()
+        self.info.pop(_AFTER_COMMIT, None)  # what it was to follow didn't happen
         for write in self.kept:
             write(self)
 
@@ -54,11 +58,49 @@ def keep(db: Session, write: Callable[[Session], None]) -> None:
         write(db)
 
 
+def after_commit(db: Session, work: Callable[[], None]) -> None:
+    """Run `work` once the request's transaction (or `own_transaction`'s) has committed,
+    outside it, before the response is sent; not if it rolls back.
+
+    A failure there is logged and goes no further: what committed stays committed and
+    the request still succeeds. Other sessions never run it.
+    """
+    db.info.setdefault(_AFTER_COMMIT, []).append(work)
+
+
+def erase_after_commit(db: Session) -> None:
+    """Once this transaction's deletions have committed, have them leave the disk too.
+
+    SQLite zeroes deleted rows (secure_delete); this checkpoints the WAL into the file
+    and truncates it, so neither keeps the old text. A busy checkpoint is logged, never
+    the caller's failure. PostgreSQL: see SECURITY.md ("Deleting an account").
+    """
+    bind = db.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+
+    def erase() -> None:
+        if not checkpoint(engine):
+            log.warning(
+                "WAL checkpoint after a deletion stayed busy: the deleted rows' old pages "
+                "remain in the -wal file until the next complete checkpoint"
+            )
+
+    after_commit(db, erase)
+
+
+def _run_after_commit(db: Session) -> None:
+    for work in db.info.pop(_AFTER_COMMIT, []):
+        try:
+            work()
+        except Exception:
+            log.warning("work after a commit failed", exc_info=True)
+
+
 @contextmanager
 def own_transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """A session of its own on `engine` (the app's: `app.state.db.engine`, or the command
-    line's), outside any request's transaction: committed when the block ends, rolled back
-    if it raises.
+    line's), outside any request's transaction: committed when the block ends (then its
+    `after_commit` work runs), rolled back if it raises.
 
     `write` says how it starts on SQLite: BEGIN IMMEDIATE, waiting the writers' busy
     timeout like a write request (a deferred read-then-write gives up early), or BEGIN.
@@ -69,8 +111,10 @@ def own_transaction(engine: Engine, *, write: bool = True) -> Iterator[Session]:
             yield db
         except BaseException:
             db.rollback()
+            db.info.pop(_AFTER_COMMIT, None)
             raise
         db.commit()
+    _run_after_commit(db)
 
 
 def writes(request: Request) -> bool:
@@ -100,6 +144,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             raise
         else:
             await run_sync(_commit, session)
+            if session.info.get(_AFTER_COMMIT):
+                # Still in the request's turn (on SQLite, still first in the writers' line).
+                await run_sync(_run_after_commit, session)
         finally:
             request.state.db = None
 

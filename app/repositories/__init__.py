@@ -43,6 +43,7 @@ from app.repositories.passkeys import (
 from app.repositories.push import (
     claim_push_week,
     delete_push_subscription,
+    insert_push_subscription,
     push_subscription_by_endpoint,
     push_subscriptions_with_users,
 )
@@ -114,6 +115,7 @@ __all__ = [
     "flush",
     "history_before",
     "insert_checkin",
+    "insert_push_subscription",
     "latest_checkins",
     "live_share_link_count",
     "migration_version",

@@ -12,6 +12,13 @@ def push_subscription_by_endpoint(db: Session, endpoint: str) -> PushSubscriptio
     return db.exec(select(PushSubscription).where(PushSubscription.endpoint == endpoint)).first()
 
 
+def insert_push_subscription(db: Session, row: PushSubscription) -> None:
+    """Insert in a savepoint: an endpoint stored meanwhile (the unique constraint) raises
+    IntegrityError and undoes only this insert, not the rest of the request."""
+    with db.begin_nested():
+        db.add(row)
+
+
 def delete_push_subscription(db: Session, row: PushSubscription) -> None:
     db.exec(delete(PushSubscription).where(col(PushSubscription.id) == row.id))
 

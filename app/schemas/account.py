@@ -16,7 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.schemas.common import _In, iso_z
+from app.schemas.common import WrittenDate, _In, iso_z
 
 
 def _one_line(value: Any) -> Any:
@@ -34,7 +34,7 @@ DISPLAY_NAME_HELP = (
 
 
 class ProfileIn(_In):
-    therapy_started_on: date | None = None
+    therapy_started_on: WrittenDate | None = None
     on_medication: StrictBool = False
     country: StrictStr = Field(default="OTHER", pattern=r"^([A-Za-z]{2}|OTHER)$")
     goals: StrictStr | None = Field(default=None, max_length=500)
@@ -55,11 +55,23 @@ PHONE = r"^\+?[0-9 ()./-]{3,29}$"
 
 class Contact(_In):
     name: StrictStr = Field(min_length=1, max_length=80)
-    phone: StrictStr = Field(default="", max_length=30)
+    # In the schema as well, so a client can check before sending: empty, or at least three
+    # digits among spaces, ( ) - . / and an optional leading +.
+    phone: StrictStr = Field(
+        default="",
+        max_length=30,
+        pattern=r"^\s*(\+?[ ()./-]*[0-9][ ()./-]*[0-9][ ()./-]*[0-9][0-9 ()./-]*)?\s*$",
+    )
 
-    @field_validator("name", "phone", mode="after")
+    @field_validator("name", mode="before")
     @classmethod
-    def _trim(cls, value: str) -> str:
+    def _trim_name(cls, value: object) -> object:
+        # Before the length checks: a name of spaces is no name (a 422, not an empty one).
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("phone", mode="after")
+    @classmethod
+    def _trim_phone(cls, value: str) -> str:
         return value.strip()
 
     @field_validator("phone", mode="after")

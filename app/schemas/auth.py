@@ -33,7 +33,7 @@ class SignupOut(BaseModel):
 
 
 class PassphraseIn(_In):
-    password: StrictStr = Field(max_length=1024)
+    password: StrictStr = Field(min_length=1, max_length=1024)
 
 
 class ChangePassphraseIn(_In):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from pydantic import (
@@ -16,23 +16,30 @@ from pydantic import (
 
 from app.engine import DomainScore, DomainTrend, Sign, Suggestion, TrendPoint
 from app.engine.types import Band, HigherIs
-from app.schemas.common import _In, iso_z
+from app.schemas.common import TakenAt, _In, iso_z
 
 if TYPE_CHECKING:  # the service's values; imported for their type only (services import schemas)
     from app.services.checkin_results import Result, Summary
 
 
+# An item id as a key of `answers` (the questionnaire's ids are short snake_case words).
+AnswerKey = Annotated[StrictStr, Field(max_length=64)]
+# More than any questionnaire asks (weekly and follow-up together): the rest is refused
+# before each is looked up.
+MAX_ANSWERS = 100
+
+
 class CheckInIn(_In):
     client_id: UUID
-    taken_at: datetime | None = None
-    answers: dict[StrictStr, StrictInt]
+    taken_at: TakenAt | None = None
+    answers: dict[AnswerKey, StrictInt] = Field(max_length=MAX_ANSWERS)
     note: StrictStr | None = Field(default=None, max_length=5000)
 
 
 class FollowUpIn(_In):
     """Answers to the short follow-up (support, motivation) for a stored check-in."""
 
-    answers: dict[StrictStr, StrictInt] = Field(max_length=20)
+    answers: dict[AnswerKey, StrictInt] = Field(max_length=20)
 
 
 class CheckInResult(BaseModel):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -17,36 +16,67 @@ from pydantic import (
 
 from app.engine import Domain, DomainScore, Sign, Suggestion
 from app.schemas.account import DisplayName, ImportSafetyPlan
-from app.schemas.common import _Grows
+from app.schemas.checkins import MAX_ANSWERS, AnswerKey
+from app.schemas.common import TakenAt, WrittenDate, _Grows, iso_z
+
+if TYPE_CHECKING:
+    from app.services.importer import Outcome
 
 
 class ImportProfile(_Grows):
-    therapy_started_on: date | None = None
+    therapy_started_on: WrittenDate | None = None
     on_medication: StrictBool = False
     country: StrictStr = Field(default="OTHER", pattern=r"^([A-Za-z]{2}|OTHER)$")
     goals: StrictStr | None = Field(default=None, max_length=500)
     display_name: DisplayName | None = None
 
 
+# A stored result's texts as the engine writes them (a title, a sentence of `because` or
+# `why`, a step), with room to spare: an edited file can't make a page of megabytes.
+ResultTitle = Annotated[StrictStr, Field(max_length=300)]
+ResultText = Annotated[StrictStr, Field(max_length=2000)]
+MAX_RESULT_LINES = 30
+# The most check-ins one file may hold: ten years of weekly check-ins are about 520.
+MAX_IMPORTED_CHECKINS = 5000
+
+
+class ImportSign(Sign):
+    title: ResultTitle
+    because: list[ResultText] = Field(max_length=MAX_RESULT_LINES)
+
+
+class ImportSuggestion(Suggestion):
+    title: ResultTitle
+    why: ResultText
+    steps: list[ResultText] = Field(max_length=MAX_RESULT_LINES)
+
+
 class ImportCheckIn(_Grows):
     client_id: UUID
-    taken_at: datetime
+    taken_at: TakenAt
     therapy_week: StrictInt | None = Field(default=None, ge=0, le=5200)
     questionnaire_id: StrictStr = Field(max_length=40)
     questionnaire_version: StrictStr = Field(max_length=20)
-    answers: dict[StrictStr, StrictInt] = Field(min_length=1, max_length=100)
+    answers: dict[AnswerKey, StrictInt] = Field(min_length=1, max_length=MAX_ANSWERS)
+    # The live check-in's limit (app/services/checkins.py NOTE_MAX), checked again there.
     note: StrictStr | None = Field(default=None, max_length=1000)
     scores: dict[Domain, DomainScore]
-    signs: list[Sign] = Field(min_length=1, max_length=20)
-    suggestions: list[Suggestion] = Field(max_length=20)
+    signs: list[ImportSign] = Field(min_length=1, max_length=20)
+    suggestions: list[ImportSuggestion] = Field(max_length=20)
     urgent: StrictBool
     rules_version: StrictStr = Field(default="1", min_length=1, max_length=40)
 
 
+# A key of the sheet's choice ("goals", "trend", "note:<client_id>", a sign's key...).
+SelectionKey = Annotated[StrictStr, Field(max_length=100)]
+# An own talking point before it is trimmed; talking_points.clean_own holds it to its limit.
+OwnText = Annotated[StrictStr, Field(max_length=1000)]
+
+
 class ImportSelection(_Grows):
     checkin_client_id: UUID
-    excluded: list[StrictStr] = Field(default_factory=list, max_length=200)
-    own: list[StrictStr] = Field(default_factory=list, max_length=5)
+    excluded: list[SelectionKey] = Field(default_factory=list, max_length=200)
+    own: list[OwnText] = Field(default_factory=list, max_length=5)
 
 
 class ImportDoc(_Grows):
@@ -55,7 +85,7 @@ class ImportDoc(_Grows):
     format: Literal["therapy-checkin-export"]
     format_version: Literal[1]
     profile: ImportProfile | None = None
-    checkins: list[ImportCheckIn] = Field(default_factory=list, max_length=5000)
+    checkins: list[ImportCheckIn] = Field(default_factory=list, max_length=MAX_IMPORTED_CHECKINS)
     talking_points: ImportSelection | None = None
     safety_plan: ImportSafetyPlan | None = None
 
@@ -66,10 +96,13 @@ class ImportDoc(_Grows):
             raise ValueError(
                 'This is not a Therapy Check-in export (format "therapy-checkin-export").'
             )
-        if data.get("format_version") != 1:
+        version = data.get("format_version")
+        # Strictly the integer 1: `true` and `1.0` equal 1 in Python, but no export says so.
+        if type(version) is not int or version != 1:
+            said = f" {version}" if type(version) is int and abs(version) < 10**6 else ""
             raise ValueError(
-                f"This export has format_version {data.get('format_version')!r}; "
-                "this app reads version 1."
+                f"This export's format_version{said} is not one this app reads "
+                "(it reads version 1)."
             )
         return data
 
@@ -107,3 +140,28 @@ class ImportOut(BaseModel):
     safety_plan_restored: bool = Field(
         description="The account's safety plan was replaced by the file's (apply=safety_plan)"
     )
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> ImportOut:
+        return cls(
+            imported=outcome.imported,
+            already_present=outcome.already_present,
+            conflicts=[
+                ImportConflict(client_id=c.client_id, taken_at=iso_z(c.taken_at), detail=c.detail)
+                for c in outcome.conflicts
+            ],
+            profile_changes=[
+                ProfileChange.model_validate(
+                    {
+                        "field": d.field,
+                        "current": d.current,
+                        "in_file": d.in_file,
+                        "applied": d.applied,
+                    }
+                )
+                for d in outcome.changes
+            ],
+            profile_applied=outcome.profile_applied,
+            talking_points_restored=outcome.talking_points_restored,
+            safety_plan_restored="safety_plan" in outcome.applied,
+        )

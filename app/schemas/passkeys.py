@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
 
 from app.schemas.common import _In
+
+CREDENTIAL_MAX_CHARS = 64 * 1024
 
 
 class CredentialJSON(BaseModel):
@@ -17,10 +20,27 @@ class CredentialJSON(BaseModel):
     id: StrictStr = Field(min_length=1, max_length=1400)
     raw_id: StrictStr = Field(alias="rawId", min_length=1, max_length=1400)
     type: Literal["public-key"]
-    response: dict[str, Any] = Field(
+    response: dict[Annotated[StrictStr, Field(max_length=40)], Any] = Field(
+        max_length=10,
         description="clientDataJSON and attestationObject (adding) or authenticatorData, "
-        "signature and userHandle (signing in)"
+        "signature and userHandle (signing in); up to 64 KiB as JSON",
     )
+
+    @field_validator("response", mode="after")
+    @classmethod
+    def _small_response(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # An attestation with its certificates is a few kilobytes; this is room to spare.
+        if len(json.dumps(value)) > CREDENTIAL_MAX_CHARS:
+            raise ValueError("the credential's response is too large")
+        return value
+
+    @model_validator(mode="after")
+    def _few_extras(self) -> CredentialJSON:
+        # Browsers add a few fields (authenticatorAttachment, clientExtensionResults).
+        extra = self.model_extra or {}
+        if len(extra) > 10 or len(json.dumps(extra)) > CREDENTIAL_MAX_CHARS:
+            raise ValueError("the credential carries too many or too large extra fields")
+        return self
 
 
 class RegistrationIn(_In):

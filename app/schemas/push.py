@@ -20,11 +20,16 @@ class EndpointIn(BaseModel):
     endpoint: StrictStr = Field(max_length=1000)
 
 
+# The longest IANA zone name is 32 characters; a longer one is no zone (and a much longer
+# one would be a file name too long for the zone database to look up).
+TIMEZONE_MAX = 64
+
+
 class ReminderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     weekday: StrictInt | None = Field(default=None, ge=1, le=7, description="1 = Monday")
     time: StrictStr | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    timezone: StrictStr | None = Field(default=None, max_length=64)
+    timezone: StrictStr | None = Field(default=None, max_length=TIMEZONE_MAX)
 
 
 class ReminderOut(BaseModel):

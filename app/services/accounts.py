@@ -1,17 +1,18 @@
-"""Sign-up, sign-in, sessions, profile and account deletion."""
+"""Sign-up, sign-in, profile and account deletion (sessions: app/services/sessions.py)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session
 from zxcvbn import zxcvbn
 
 from app import repositories as repo
+from app.database import erase_after_commit
 from app.errors import Conflict, Invalid, NotAuthenticated
 from app.models import AuthSession, RecoveryCode, User, utcnow
 from app.security import (
@@ -33,8 +34,6 @@ MIN_STRENGTH = 3
 RECOVERY_CODES = 8
 GOALS_MAX = 500
 DISPLAY_NAME_MAX = 60
-# Refresh last_seen at most this often, so reading pages doesn't write on every request.
-TOUCH_EVERY = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -183,43 +182,23 @@ def logout(db: Session, token: str | None) -> None:
         repo.delete_session(db, sha256(token))
 
 
-def user_for_token(
-    db: Session,
-    settings: Settings,
-    token: str | None,
-    *,
-    refresh: Callable[[str, datetime], None] | None = None,
-) -> User | None:
-    """The signed-in user, or None when the token is unknown or past a timeout.
-
-    A last-seen time older than TOUCH_EVERY is refreshed: on this session, or by
-    `refresh(token_hash, now)` when the caller does it later (a read-only request).
-    """
-    if not token:
-        return None
-    row = repo.session_by_token_hash(db, sha256(token))
-    if row is None:
-        return None
-    now = utcnow()
-    idle = now - row.last_seen_at > timedelta(days=settings.SESSION_IDLE_DAYS)
-    if idle or now - row.created_at > timedelta(days=settings.SESSION_ABSOLUTE_DAYS):
-        return None  # the row itself is pruned at the account's next sign-in
-    if now - row.last_seen_at > TOUCH_EVERY:
-        if refresh is None:
-            repo.touch_session(db, row.token_hash, now)
-        else:
-            refresh(row.token_hash, now)
-    return repo.user_by_id(db, row.user_id)
-
-
-def touch_session(db: Session, token_hash: str, at: datetime) -> None:
-    repo.touch_session(db, token_hash, at)
-
-
 def clean_display_name(value: object) -> str:
     """One line, trimmed, without control characters; "" means no name."""
     text = " ".join(str(value or "").split())
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+
+
+# ISO 3166-1 keeps these two-letter codes for private use: no country has them (XK, used
+# for Kosovo, stays allowed).
+_PRIVATE_USE = re.compile(r"AA|Q[M-Z]|X[A-JL-Z]|ZZ")
+
+
+def country_ok(code: str, known: Collection[str]) -> bool:
+    """A country the crisis lines know, "OTHER", or any other country's ISO code (which
+    gets the international lines)."""
+    return code in known or (
+        re.fullmatch(r"[A-Z]{2}", code) is not None and not _PRIVATE_USE.fullmatch(code)
+    )
 
 
 def update_profile(
@@ -237,7 +216,7 @@ def update_profile(
         user.on_medication = bool(changes["on_medication"])
     if "country" in changes:
         country = str(changes["country"]).upper()
-        if country not in known_countries and not re.fullmatch(r"[A-Z]{2}", country):
+        if not country_ok(country, known_countries):
             raise Invalid(
                 "Unknown country code.", fields={"country": "Choose a country from the list."}
             )
@@ -270,6 +249,8 @@ def delete_account(db: Session, user: User, settings: Settings) -> None:
     repo.delete_user(db, user)
     # Failed sign-ins counted under the username point at the account: they go with it.
     ratelimit.clear_failed_sign_ins(db, settings, user.username)
+    # Not only no row: no old copy in SQLite's WAL or free pages either, once committed.
+    erase_after_commit(db)
 
 
 def confirm_password(db: Session, settings: Settings, user: User, password: str) -> None:

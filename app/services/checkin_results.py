@@ -23,6 +23,7 @@ from app.engine import (
 from app.engine.scoring import as_utc
 from app.errors import Invalid, NotFound
 from app.models import CheckIn, User, utcnow
+from app.schemas import in_window, is_checkin_id
 from app.services.catalog import Catalog
 
 
@@ -63,9 +64,10 @@ def result_of(row: CheckIn) -> Result:
 
 
 def stored(db: Session, user: User, checkin_id: str) -> CheckIn:
-    """The stored row of one check-in (for changing it); NotFound when not this account's."""
+    """The stored row of one check-in (for changing it); NotFound when not this account's,
+    or when the id can't be one (a page's path: not looked up at all)."""
     assert user.id is not None
-    row = repo.checkin_by_id(db, user.id, checkin_id)
+    row = repo.checkin_by_id(db, user.id, checkin_id) if is_checkin_id(checkin_id) else None
     if row is None:
         raise NotFound("No check-in with that id.")
     return row
@@ -97,10 +99,18 @@ def encode_cursor(row: CheckIn) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """(taken_at, id) of the check-in a page ended with. Anything else is a 422 before it
+    reaches SQL: not base64 or UTF-8, no "|", not a time, a time outside what a check-in
+    may carry (as `taken_at`: from 2000 on, and not in the future), not a check-in's id."""
+    from app.services.checkins import CLOCK_SKEW  # that module imports this one
+
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, row_id = raw.split("|", 1)
-        return as_utc(datetime.fromisoformat(moment)), row_id
+        taken_at = in_window(datetime.fromisoformat(moment), latest=utcnow() + CLOCK_SKEW)
+        if not is_checkin_id(row_id):
+            raise ValueError("not a check-in's id")
+        return taken_at, row_id
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise Invalid("That 'before' cursor is not one this server gave out.") from exc
 

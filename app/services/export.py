@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app import repositories as repo
 from app.models import User, utcnow
-from app.schemas import ActivityItem, CheckInResult, iso_z
+from app.schemas import ActivityItem, CheckInResult, ShareLinkOut, TalkingChoiceOut, iso_z
 from app.services import activity, safety_plan, sharing, talking_points
 from app.services.catalog import Catalog
 from app.services.checkins import result_of
@@ -22,6 +22,8 @@ FORMAT_VERSION = 1
 def export_json(db: Session, user: User) -> dict[str, Any]:
     assert user.id is not None
     rows = repo.checkins_since(db, user.id, None)
+    choice = talking_points.selection_export(db, user)
+    links = sharing.export_rows(db, user)
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -47,9 +49,9 @@ def export_json(db: Session, user: User) -> dict[str, Any]:
             }
             for row in rows
         ],
-        "talking_points": talking_points.selection_export(db, user),
+        "talking_points": TalkingChoiceOut.of(choice).model_dump() if choice else None,
         "safety_plan": _plan(db, user),
-        "share_links": sharing.export_rows(db, user),
+        "share_links": [ShareLinkOut.of(link).model_dump() for link in links],
         "activity": [
             ActivityItem.of(e).model_dump() for e in activity.events(db, user, limit=None)
         ],

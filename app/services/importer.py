@@ -16,7 +16,8 @@ stored.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -26,7 +27,7 @@ from app.engine import Questionnaire
 from app.engine.scoring import as_utc
 from app.errors import Invalid
 from app.models import CheckIn, User, utcnow
-from app.schemas import ImportCheckIn, ImportDoc, ImportProfile, ImportSafetyPlan, iso_z
+from app.schemas import ImportCheckIn, ImportDoc, ImportProfile, ImportSafetyPlan
 from app.services import accounts, activity, checkins, safety_plan, talking_points
 from app.services.catalog import Catalog
 from app.services.checkins import CLOCK_SKEW
@@ -63,11 +64,21 @@ def _result_problems(quest: Questionnaire, entry: ImportCheckIn) -> list[str]:
     return []
 
 
+def _profile_problems(catalog: Catalog, profile: ImportProfile | None) -> list[str]:
+    """What the live profile would refuse and a schema can't see (it has no catalog)."""
+    if profile is None:
+        return []
+    country = profile.country.upper()
+    if not accounts.country_ok(country, catalog.country_codes):
+        return [f'profile: "{country}" is not a country code (use the two letters, or OTHER)']
+    return []
+
+
 def _check(catalog: Catalog, doc: ImportDoc) -> None:
     """Every problem in the file, before anything is written."""
     quest = catalog.questionnaire
     latest_ok = utcnow() + CLOCK_SKEW
-    problems: list[str] = []
+    problems: list[str] = _profile_problems(catalog, doc.profile)
     seen: set[str] = set()
     for number, entry in enumerate(doc.checkins, start=1):
         where = f"check-in {number} ({entry.client_id})"
@@ -109,13 +120,49 @@ def _clean(field: str, value: Any) -> Any:
     return value
 
 
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
+@dataclass(frozen=True)
+class Difference:
+    """A value in the file that differs from the account's (None: unset). A date stays a
+    date; the safety plan is its parts by name."""
+
+    field: str
+    current: Any
+    in_file: Any
+    applied: bool = False
 
 
-def differences(db: Session, user: User, doc: ImportDoc) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Conflict:
+    """A check-in here with the file's client_id but other answers or note: kept as it was."""
+
+    client_id: str
+    taken_at: datetime
+    detail: str = (
+        "A check-in with this client_id is already here with different answers or note; "
+        "the one here was kept."
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    imported: int
+    already_present: int
+    conflicts: list[Conflict]
+    changes: list[Difference]
+    talking_points_restored: bool
+
+    @property
+    def applied(self) -> list[str]:
+        return [d.field for d in self.changes if d.applied]
+
+    @property
+    def profile_applied(self) -> list[str]:
+        return [name for name in self.applied if name != "safety_plan"]
+
+
+def differences(db: Session, user: User, doc: ImportDoc) -> list[Difference]:
     """What the file would change in this account: each value here, and the file's."""
-    found: list[dict[str, Any]] = []
+    found: list[Difference] = []
     if doc.profile is not None:
         given = doc.profile.model_dump()
         for field in PROFILE_LABELS:
@@ -123,7 +170,7 @@ def differences(db: Session, user: User, doc: ImportDoc) -> list[dict[str, Any]]
                 continue  # a file without the field asks for no change
             here, there = _clean(field, getattr(user, field)), _clean(field, given[field])
             if here != there:
-                found.append({"field": field, "current": _plain(here), "in_file": _plain(there)})
+                found.append(Difference(field, here, there))
     if doc.safety_plan is not None:
         here_plan = safety_plan.read(db, user)
         current = here_plan.model_dump(include=set(safety_plan.PARTS))
@@ -131,13 +178,8 @@ def differences(db: Session, user: User, doc: ImportDoc) -> list[dict[str, Any]]
         if safety_plan.has_plan(doc.safety_plan) and any(
             current[part] != there_plan[part] for part in safety_plan.PARTS
         ):
-            found.append(
-                {
-                    "field": "safety_plan",
-                    "current": current if safety_plan.has_plan(here_plan) else None,
-                    "in_file": there_plan,
-                }
-            )
+            here_or_none = current if safety_plan.has_plan(here_plan) else None
+            found.append(Difference("safety_plan", here_or_none, there_plan))
     return found
 
 
@@ -150,18 +192,19 @@ def apply_changes(
     chosen: Iterable[str],
 ) -> list[str]:
     """Set the named values from the file; returns the names of those that changed."""
+    problems = _profile_problems(catalog, profile)
+    if problems:
+        raise Invalid("Nothing was changed. " + "; ".join(problems) + ".")
     doc = ImportDoc(format="therapy-checkin-export", format_version=1)
     doc.profile, doc.safety_plan = profile, plan
     wanted = set(chosen)
-    changes = [d for d in differences(db, user, doc) if d["field"] in wanted]
-    fields = {
-        d["field"]: getattr(profile, d["field"]) for d in changes if d["field"] in PROFILE_LABELS
-    }
+    changes = [d for d in differences(db, user, doc) if d.field in wanted]
+    fields = {d.field: getattr(profile, d.field) for d in changes if d.field in PROFILE_LABELS}
     if fields:
         accounts.update_profile(db, user, known_countries=catalog.country_codes, changes=fields)
-    if plan is not None and any(d["field"] == "safety_plan" for d in changes):
+    if plan is not None and any(d.field == "safety_plan" for d in changes):
         safety_plan.save(db, user, plan)
-    applied = [d["field"] for d in changes]
+    applied = [d.field for d in changes]
     if applied:
         assert user.id is not None
         activity.record(db, user.id, "import", "set from the file: " + ", ".join(applied))
@@ -190,7 +233,7 @@ def _row(user_id: int, entry: ImportCheckIn) -> CheckIn:
 
 def import_export(
     db: Session, catalog: Catalog, user: User, doc: ImportDoc, apply: Iterable[str] = ()
-) -> dict[str, Any]:
+) -> Outcome:
     """Add the check-ins this account lacks and restore the sheet's choice; of the profile
     and safety plan, change only the values named in `apply`."""
     assert user.id is not None
@@ -213,14 +256,7 @@ def import_export(
         ):
             already += 1
         else:
-            conflicts.append(
-                {
-                    "client_id": str(entry.client_id),
-                    "taken_at": iso_z(entry.taken_at),
-                    "detail": "A check-in with this client_id is already here with different "
-                    "answers or note; the one here was kept.",
-                }
-            )
+            conflicts.append(Conflict(str(entry.client_id), as_utc(entry.taken_at)))
     if earliest is not None:
         # Every stored check-in counts (invariant 14): every result after the earliest
         # imported check-in is made again with the whole history in it.
@@ -235,12 +271,10 @@ def import_export(
     activity.record(
         db, user.id, "import", f"{imported} check-in{'s' if imported != 1 else ''} added"
     )
-    return {
-        "imported": imported,
-        "already_present": already,
-        "conflicts": conflicts,
-        "profile_changes": [{**d, "applied": d["field"] in applied} for d in changes],
-        "profile_applied": [f for f in applied if f != "safety_plan"],
-        "talking_points_restored": restored,
-        "safety_plan_restored": "safety_plan" in applied,
-    }
+    return Outcome(
+        imported=imported,
+        already_present=already,
+        conflicts=conflicts,
+        changes=[replace(d, applied=d.field in applied) for d in changes],
+        talking_points_restored=restored,
+    )

@@ -23,10 +23,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from icalendar import Calendar, Event, vRecur
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import repositories as repo
-from app.errors import Invalid
+from app.errors import Conflict, Invalid
 from app.models import PushSubscription, User, utcnow
 from app.settings import Settings
 
@@ -38,6 +39,7 @@ PUSH_TITLE = "Therapy Check-in"
 PUSH_BODY = "Your weekly check-in is ready when you are. It takes about two minutes."
 # A reminder is skipped when the person checked in this recently anyway.
 RECENT = timedelta(days=5)
+TAKEN = "This browser's reminders belong to another account. Nothing was changed."
 
 
 def set_schedule(
@@ -132,12 +134,22 @@ def subscribe(
     if not endpoint_allowed(settings, endpoint):
         raise Invalid("That push endpoint is not a known browser push service.")
     existing = repo.push_subscription_by_endpoint(db, endpoint)
-    if existing is not None and existing.user_id != user.id:
-        repo.delete_push_subscription(db, existing)  # the browser now belongs to someone else
-        existing = None
-    row = existing or PushSubscription(user_id=user.id, endpoint=endpoint, p256dh=p256dh, auth=auth)
-    row.p256dh, row.auth = p256dh, auth
-    repo.add(db, row)
+    if existing is None:
+        row = PushSubscription(user_id=user.id, endpoint=endpoint, p256dh=p256dh, auth=auth)
+        try:
+            repo.insert_push_subscription(db, row)
+            return
+        except IntegrityError:
+            # The same endpoint arrived twice at once (two tabs, two accounts): one row wins.
+            existing = repo.push_subscription_by_endpoint(db, endpoint)
+            if existing is None:
+                raise
+    # An endpoint is bound to the account that registered it: another can neither take
+    # it over nor end it (a known endpoint is no proof of holding the browser).
+    if existing.user_id != user.id:
+        raise Conflict(TAKEN)
+    existing.p256dh, existing.auth = p256dh, auth  # the same browser again: idempotent
+    repo.add(db, existing)
 
 
 def unsubscribe(db: Session, user: User, endpoint: str) -> bool:

@@ -1,21 +1,25 @@
-"""Sessions beyond sign-in: re-authentication, listing and ending them, passphrase changes."""
+"""Sessions beyond sign-in: the user behind a token, re-authentication, listing and ending
+them, passphrase changes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from app import repositories as repo
-from app.errors import DomainError, Invalid, NotFound
+from app.errors import DomainError, Invalid, NotAuthenticated, NotFound
 from app.models import AuthSession, User, utcnow
-from app.security import hash_password, normalise_recovery_code, sha256
+from app.security import hash_password, new_token, normalise_recovery_code, sha256
 from app.services import accounts, activity, ratelimit
 from app.settings import Settings
 
 # Drastic actions ask for the passphrase again when the last one given is older than this.
 REAUTH_AFTER = timedelta(minutes=15)
+# Refresh last_seen at most this often, so reading pages doesn't write on every request.
+TOUCH_EVERY = timedelta(minutes=5)
 
 
 class ReauthRequired(DomainError):
@@ -26,6 +30,39 @@ class ReauthRequired(DomainError):
             "Please confirm your passphrase first (POST /api/auth/reauth): "
             "this needs a sign-in from the last 15 minutes."
         )
+
+
+def user_for_token(
+    db: Session,
+    settings: Settings,
+    token: str | None,
+    *,
+    refresh: Callable[[str, datetime], None] | None = None,
+) -> User | None:
+    """The signed-in user, or None when the token is unknown or past a timeout.
+
+    A last-seen time older than TOUCH_EVERY is refreshed: on this session, or by
+    `refresh(token_hash, now)` when the caller does it later (a read-only request).
+    """
+    if not token:
+        return None
+    row = repo.session_by_token_hash(db, sha256(token))
+    if row is None:
+        return None
+    now = utcnow()
+    idle = now - row.last_seen_at > timedelta(days=settings.SESSION_IDLE_DAYS)
+    if idle or now - row.created_at > timedelta(days=settings.SESSION_ABSOLUTE_DAYS):
+        return None  # the row itself is pruned at the account's next sign-in
+    if now - row.last_seen_at > TOUCH_EVERY:
+        if refresh is None:
+            repo.touch_session(db, row.token_hash, now)
+        else:
+            refresh(row.token_hash, now)
+    return repo.user_by_id(db, row.user_id)
+
+
+def touch_session(db: Session, token_hash: str, at: datetime) -> None:
+    repo.touch_session(db, token_hash, at)
 
 
 def current(db: Session, token: str | None) -> AuthSession | None:
@@ -42,19 +79,28 @@ def require_recent(db: Session, token: str | None, now: datetime | None = None) 
         raise ReauthRequired()
 
 
-def mark_reauthenticated(db: Session, token: str | None) -> None:
+def renew(db: Session, token: str | None) -> str:
+    """A new token for this session, which has just proved its passphrase: the old token
+    stops working (one seen before, by anyone, is worth nothing now). The session stays
+    the same row (same device, same sign-in time and absolute timeout)."""
     row = current(db, token)
-    if row is not None:
-        row.reauthenticated_at = utcnow()
-        repo.add(db, row, flush=False)
+    if row is None:  # ended elsewhere a moment ago
+        raise NotAuthenticated("Please sign in again.")
+    fresh = new_token()
+    row.token_hash = sha256(fresh)
+    row.reauthenticated_at = utcnow()
+    repo.add(db, row, flush=False)
+    return fresh
 
 
 def reauthenticate(
     db: Session, settings: Settings, user: User, token: str | None, password: str
-) -> None:
+) -> str:
+    """Confirm the passphrase; returns the session's new token (set it as the cookie)."""
     accounts.confirm_password(db, settings, user, password)
-    mark_reauthenticated(db, token)
+    fresh = renew(db, token)
     activity.record(db, user.id, "reauthenticated")
+    return fresh
 
 
 @dataclass(frozen=True)
@@ -107,7 +153,8 @@ def change_passphrase(
     token: str | None,
     current_password: str,
     new_password: str,
-) -> None:
+) -> str:
+    """Every other session ends; this one gets a new token (returned: set it as the cookie)."""
     accounts.confirm_password(db, settings, user, current_password)
     problem = accounts.password_problem(new_password, user.username)
     if problem:
@@ -115,8 +162,9 @@ def change_passphrase(
     user.password_hash = hash_password(new_password)
     repo.add(db, user, flush=False)
     end_others(db, user, token)
-    mark_reauthenticated(db, token)
+    fresh = renew(db, token)
     activity.record(db, user.id, "passphrase_changed")
+    return fresh
 
 
 def reset_with_recovery_code(

@@ -10,16 +10,15 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session
 
 from app import repositories as repo
 from app.errors import Invalid, NotFound
 from app.models import ShareLink, User, utcnow
-from app.schemas import iso_z
+from app.schemas import Sheet
 from app.security import sha256
-from app.services import activity, talking_points
+from app.services import activity
 
 DEFAULT_DAYS = 14
 DAY_CHOICES = (1, 7, 14, 30)
@@ -30,16 +29,12 @@ OPEN_WINDOW = timedelta(minutes=10)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43,64}$")
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return iso_z(moment) if moment else None
-
-
 def _day(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
 def create(
-    db: Session, user: User, sheet: dict[str, Any], days: int = DEFAULT_DAYS
+    db: Session, user: User, sheet: Sheet, days: int = DEFAULT_DAYS
 ) -> tuple[str, ShareLink]:
     """A new link to what the client chose; returns the token (shown once) and the row."""
     assert user.id is not None
@@ -51,19 +46,19 @@ def create(
             f"You already have {MAX_LIVE_LINKS} links that still work. "
             "Please revoke some in Settings first."
         )
-    snapshot = talking_points.chosen(sheet)
-    if not any(snapshot[k] for k in ("points", "own", "notes", "goals", "trend")):
+    chosen = sheet.chosen()
+    if chosen.is_empty():
         raise Invalid("Nothing is ticked, so there would be nothing to share.")
     # Crisis numbers go with the sheet only when the client chose to share that point.
-    crisis = sheet["urgent"] and any(p["sign"] == "self_harm_risk" for p in snapshot["points"])
-    snapshot["crisis_country"] = user.country if crisis else None
+    crisis = sheet.urgent and any(p.sign == "self_harm_risk" for p in chosen.points)
+    shared = chosen.model_copy(update={"crisis_country": user.country if crisis else None})
     token = secrets.token_urlsafe(32)
     row = ShareLink(
         user_id=user.id,
         token_hash=sha256(token),
         created_at=now,
         expires_at=now + timedelta(days=days),
-        sheet=snapshot,
+        sheet=shared.snapshot(),
     )
     repo.add(db, row)
     activity.record(db, user.id, "share_created", f"works for {days} day{'s' if days != 1 else ''}")
@@ -123,7 +118,7 @@ class Opened:
     """A shared sheet as the therapist sees it: the snapshot, when the link was made, and
     the name the client chose for shared sheets (None: no name, never the username)."""
 
-    sheet: dict[str, Any]
+    sheet: Sheet
     made_at: datetime
     shared_by: str | None
 
@@ -142,20 +137,33 @@ def open_link(db: Session, token: str) -> Opened | None:
     # every link at once.
     owner = repo.user_by_id(db, row.user_id)
     name = owner.display_name if owner is not None else None
-    return Opened(sheet=dict(row.sheet), made_at=row.created_at, shared_by=name or None)
+    return Opened(
+        sheet=Sheet.from_snapshot(row.sheet), made_at=row.created_at, shared_by=name or None
+    )
 
 
-def export_rows(db: Session, user: User) -> list[dict[str, Any]]:
-    """Links as data the account owns: when, how often opened, what they show. Never the hash."""
+@dataclass(frozen=True)
+class ExportedLink:
+    """A link as data the account owns: when, how often opened, what it shows. Never the hash."""
+
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    open_count: int
+    last_opened_at: datetime | None
+    sheet: Sheet
+
+
+def export_rows(db: Session, user: User) -> list[ExportedLink]:
     assert user.id is not None
     return [
-        {
-            "created_at": _iso(row.created_at),
-            "expires_at": _iso(row.expires_at),
-            "revoked_at": _iso(row.revoked_at),
-            "open_count": row.open_count,
-            "last_opened_at": _iso(row.last_opened_at),
-            "sheet": row.sheet,
-        }
+        ExportedLink(
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+            open_count=row.open_count,
+            last_opened_at=row.last_opened_at,
+            sheet=Sheet.from_snapshot(row.sheet),
+        )
         for row in repo.share_links_of(db, user.id)
     ]

@@ -19,10 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx2
 import pytest
 
-from bench.burst import age_sessions, wrk, wrk_script
 from tests.support.accounts import middling_answers, questionnaire_items, signup
 from tests.support.databases import database, postgres_available
 from tests.support.live_server import live_server
+from tests.support.wrk import age_sessions, wrk, wrk_script
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_databases]
 

@@ -258,3 +258,113 @@ def test_summary_start_leaves_out_the_latest_checkin(client, user):
     two = client.get("/api/summary").json()["domains"]["distress"]
     # As on the latest result: compared with the one before it, not with itself.
     assert (two["start"], two["start_checkins"], two["change_from_start"]) == (25, 1, 25)
+
+
+# --- hostile times, cursors and ids: a 4xx with a JSON detail, never a 500 --------------
+
+
+@pytest.mark.parametrize(
+    "taken_at",
+    [
+        "0001-01-01T00:00:00Z",
+        "0001-01-01T00:00:00",  # naive: UTC
+        "0001-01-01T00:00:00+23:59",  # overflows when turned into UTC
+        "9999-12-31T23:59:59-23:59",  # likewise, the other way
+        "9999-12-31T23:59:59",  # in the future
+        "9999-12-31T23:59:59+23:59",
+        "1999-12-31T23:59:59Z",
+        "2000-01-01T00:00:00+00:01",  # 1999-12-31T23:59 in UTC
+        12,  # a Unix time in 1970
+    ],
+)
+def test_taken_at_outside_2000_to_now_is_422_and_nothing_is_stored(client, user, engine, taken_at):
+    q = questionnaire(client)
+    r = post_checkin(client, best_answers(q), taken_at=taken_at)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"]
+    assert stored(engine) == 0
+
+
+@pytest.mark.parametrize(
+    ("taken_at", "kept"),
+    [
+        ("2000-01-01T00:00:00Z", "2000-01-01T00:00:00Z"),
+        ("2000-01-01T00:00:00", "2000-01-01T00:00:00Z"),
+        ("1999-12-31T23:59:59-01:00", "2000-01-01T00:59:59Z"),
+        ("2000-01-01T23:59:00+23:59", "2000-01-01T00:00:00Z"),
+    ],
+)
+def test_taken_at_from_2000_on_is_kept_in_utc(client, user, taken_at, kept):
+    r = post_checkin(client, best_answers(questionnaire(client)), taken_at=taken_at)
+    assert r.status_code == 201, r.text
+    assert r.json()["taken_at"] == kept
+
+
+def _cursor(text_: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(text_.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "garbage!",
+        "%00",
+        _cursor("0001-01-01T00:00:00|" + str(uuid.uuid4())),
+        _cursor("0001-01-01T00:00:00+23:59|" + str(uuid.uuid4())),
+        _cursor("9999-12-31T23:59:59-23:59|" + str(uuid.uuid4())),
+        _cursor("9999-12-31T23:59:59|" + str(uuid.uuid4())),
+        _cursor("1999-12-31T23:59:59Z|" + str(uuid.uuid4())),
+        _cursor("2026-01-05T18:00:00+00:00|99999999999999999999999"),
+        _cursor("2026-01-05T18:00:00+00:00|x\x00"),
+        _cursor("2026-01-05T18:00:00+00:00"),
+        _cursor("not a time|" + str(uuid.uuid4())),
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59-23:59",
+    ],
+)
+def test_a_before_cursor_the_server_never_gave_is_422(client, user, before):
+    post_checkin(client, best_answers(questionnaire(client)), taken_at="2026-01-05T18:00:00Z")
+    r = client.get("/api/checkins", params={"before": before})
+    assert r.status_code == 422, r.text
+    assert "cursor" in str(r.json()["detail"])
+
+
+def test_a_cursor_the_server_gave_still_works(client, user):
+    q = questionnaire(client)
+    for day in (5, 12):
+        post_checkin(client, best_answers(q), taken_at=f"2026-01-{day:02d}T18:00:00+02:00")
+    first = client.get("/api/checkins", params={"limit": 1}).json()
+    rest = client.get("/api/checkins", params={"limit": 1, "before": first["next"]}).json()
+    assert [i["taken_at"] for i in rest["items"]] == ["2026-01-05T16:00:00Z"]
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    ["99999999999999999999999", "18446744073709551616", "0", "-1", "x" * 5000, "1e3", "%00"],
+)
+def test_a_checkin_id_that_is_no_uuid_is_422_and_nothing_changes(client, user, engine, bad_id):
+    q = questionnaire(client)
+    made = post_checkin(client, best_answers(q)).json()
+    for method, path, body in [
+        ("GET", f"/api/checkins/{bad_id}", None),
+        ("DELETE", f"/api/checkins/{bad_id}", None),
+        ("POST", f"/api/checkins/{bad_id}/follow-up", {"answers": {"support_people": 1}}),
+    ]:
+        r = client.request(method, path, json=body)
+        assert r.status_code == 422, (method, r.text)
+        assert r.json()["detail"]
+    assert stored(engine) == 1
+    assert client.get(f"/api/checkins/{made['id']}").json() == made
+    assert client.get(f"/api/checkins/{uuid.uuid4()}").status_code == 404  # well formed
+
+
+def test_answers_are_bounded_in_number_and_key_length(client, user, engine):
+    q = questionnaire(client)
+    many = {**best_answers(q), **{f"item_{i}": 1 for i in range(100)}}
+    assert post_checkin(client, many).status_code == 422
+    long_key = {**best_answers(q), "k" * 65: 1}
+    r = post_checkin(client, long_key)
+    assert r.status_code == 422 and "at most 64" in str(r.json()["detail"])
+    assert stored(engine) == 0

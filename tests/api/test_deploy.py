@@ -3,6 +3,7 @@
 The image's CMD (migrate, then uvicorn with a graceful-shutdown timeout) and its
 HEALTHCHECK command run on the host against a SQLite file; compose's one-off migrate
 command runs as well. SIGTERM while requests are in flight: they finish, then it exits.
+Whose X-Forwarded-For the image and `make run` believe: by default nobody's.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -31,7 +33,7 @@ import yaml
 from app.crypto import keyring_from_settings
 from app.settings import Settings
 from tests.support.accounts import PASSWORD, middling_answers, session_cookie
-from tests.support.live_server import free_port, wait_healthy
+from tests.support.live_server import free_port, live_server, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -226,3 +228,79 @@ def test_the_image_serves_passes_its_healthcheck_and_finishes_requests_on_sigter
     assert {cid for _, _, cid in results} <= stored
     down = subprocess.run(["/bin/sh", "-c", check], env=env, timeout=30, capture_output=True)
     assert down.returncode != 0
+
+
+# --- X-Forwarded-For: believed only from FORWARDED_ALLOW_IPS (default: nobody) --------
+
+SIGNUP_LIMIT = 3
+
+
+def make_run_flags(forwarded_allow_ips: str | None) -> list[str]:
+    """The flags after `--port N` on `make run`'s uvicorn line (`make -n`: printed, not run)."""
+    given = [] if forwarded_allow_ips is None else [f"FORWARDED_ALLOW_IPS={forwarded_allow_ips}"]
+    env = {k: v for k, v in os.environ.items() if k != "FORWARDED_ALLOW_IPS"}
+    make = shutil.which("make")
+    assert make, "make is needed to read `make run`"
+    printed = subprocess.run(
+        [make, "-n", "-s", "run", *given], cwd=ROOT, env=env, text=True, capture_output=True
+    )
+    assert printed.returncode == 0, printed.stderr
+    line = next(line for line in printed.stdout.splitlines() if " uvicorn " in line)
+    args = shlex.split(line)
+    return args[args.index("--port") + 2 :]
+
+
+def trusted(flags: list[str]) -> str:
+    assert "--proxy-headers" in flags
+    return flags[flags.index("--forwarded-allow-ips") + 1]
+
+
+def signup_statuses(base: str, forwarded_for: list[str]) -> list[int]:
+    """One sign-up per X-Forwarded-For value, all from 127.0.0.1."""
+    with httpx2.Client(timeout=30) as http:
+        return [
+            http.post(
+                f"{base}/api/auth/signup",
+                json={"username": f"fwd{uuid.uuid4().hex[:12]}", "password": PASSWORD},
+                headers={"X-Forwarded-For": address},
+            ).status_code
+            for address in forwarded_for
+        ]
+
+
+SPOOFED = [f"203.0.113.{i}" for i in range(1, SIGNUP_LIMIT + 2)]
+LIMITED = [201] * SIGNUP_LIMIT + [429]
+
+
+@pytest.mark.parametrize("how", ["make run", "plain uvicorn, the variable empty"])
+def test_a_forged_x_forwarded_for_from_loopback_changes_no_limit(
+    settings: Settings, how: str
+) -> None:
+    env = {"SIGNUPS_PER_HOUR_PER_ADDRESS": str(SIGNUP_LIMIT)}
+    if how == "make run":
+        flags = make_run_flags(None)
+        assert trusted(flags) == trusted(make_run_flags("")) == ""
+    else:  # uvicorn started by hand reads the variable itself: empty trusts nobody too
+        flags, env["FORWARDED_ALLOW_IPS"] = [], ""
+    with live_server(settings.DATABASE_URL, env=env, extra_args=tuple(flags)) as base:
+        assert signup_statuses(base, SPOOFED) == LIMITED, how
+
+
+def test_x_forwarded_for_counts_when_the_proxy_is_named(settings: Settings) -> None:
+    flags = make_run_flags("127.0.0.1")
+    assert trusted(flags) == "127.0.0.1"
+    limit = {"SIGNUPS_PER_HOUR_PER_ADDRESS": str(SIGNUP_LIMIT)}
+    with live_server(settings.DATABASE_URL, env=limit, extra_args=tuple(flags)) as base:
+        # Each forwarded address is a client of its own, with a limit of its own...
+        assert signup_statuses(base, SPOOFED) == [201] * len(SPOOFED)
+        # ...and one address, however it connects through the proxy, has just the one.
+        assert signup_statuses(base, ["198.51.100.7"] * (SIGNUP_LIMIT + 1)) == LIMITED
+
+
+def test_the_image_believes_no_x_forwarded_for_by_default(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    monkeypatch.setenv("SIGNUPS_PER_HOUR_PER_ADDRESS", str(SIGNUP_LIMIT))
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)  # the image's own default
+    _, base, _, _ = request.getfixturevalue("image_server")  # started with that environment
+    assert signup_statuses(base, SPOOFED) == LIMITED

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.durability import run
+from tests.support.durability import run
 
 pytestmark = pytest.mark.slow
 

@@ -238,3 +238,103 @@ def test_import_never_changes_the_profile_unasked(client: TestClient, user: dict
     assert profile["country"] == "US" and profile["on_medication"] is False
     assert profile["therapy_started_on"] == "2026-01-05" and profile["goals"] == "Sleep"
     assert client.post("/api/import", params={"apply": ["colour"]}, json=doc).status_code == 422
+
+
+def test_hostile_files_are_refused_with_the_live_limits(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    """An import holds to the limits of the live API: sane times, bounded texts and lists,
+    a strict format_version, a known country. One bad value and nothing is stored."""
+    q = questionnaire(client)
+    post_checkin(client, risk_answers(q), taken_at="2026-05-08T08:00:00Z")
+    good = client.get("/api/export").json()
+    client.delete("/api/account")
+    signup(client)
+
+    def edited(change: Any) -> dict[str, Any]:
+        doc = copy.deepcopy(good)
+        doc["checkins"][0]["client_id"] = str(uuid.uuid4())
+        change(doc, doc["checkins"][0])
+        return doc
+
+    for version in (True, 1.0, "1"):
+        _bad(client, {**good, "format_version": version}, "format_version")
+
+    cases: list[tuple[str, Any, str]] = [
+        ("year 1", lambda d, c: c.update(taken_at="0001-01-01T00:00:00Z"), "2000-01-01"),
+        ("year 1 +23:59", lambda d, c: c.update(taken_at="0001-01-01T00:00:00+23:59"), "range"),
+        ("9999 -23:59", lambda d, c: c.update(taken_at="9999-12-31T23:59:59-23:59"), "range"),
+        ("1999", lambda d, c: c.update(taken_at="1999-12-31T23:59:59"), "2000-01-01"),
+        ("9999 naive", lambda d, c: c.update(taken_at="9999-12-31T23:59:59"), "in the future"),
+        ("title", lambda d, c: c["signs"][0].update(title="t" * 1_000_000), "at most 300"),
+        ("because", lambda d, c: c["signs"][0].update(because=["b"] * 31), "at most 30"),
+        ("because line", lambda d, c: c["signs"][0].update(because=["b" * 2001]), "at most"),
+        ("why", lambda d, c: c["suggestions"][0].update(why="w" * 2001), "at most 2000"),
+        ("steps", lambda d, c: c["suggestions"][0].update(steps=["s"] * 100_000), "at most 30"),
+        ("step", lambda d, c: c["suggestions"][0].update(steps=["s" * 2001]), "at most 2000"),
+        ("note", lambda d, c: c.update(note="n" * 1001), "at most 1000"),
+        ("answers", lambda d, c: c["answers"].update({f"x{i}": 1 for i in range(100)}), "100"),
+        ("answer key", lambda d, c: c["answers"].update({"k" * 65: 1}), "at most 64"),
+        ("own", lambda d, c: d.update(talking_points=_choice(c, own=["o" * 1001])), "1000"),
+        ("excluded", lambda d, c: d.update(talking_points=_choice(c, ex=["e"] * 201)), "200"),
+        ("country", lambda d, c: d["profile"].update(country="ZZ"), '"ZZ" is not a country code'),
+    ]
+    for name, change, expect in cases:
+        doc = edited(change)
+        _bad(client, doc, expect)
+        r = client.post("/api/import", params={"apply": ["country"]}, json=doc)
+        assert r.status_code == 422, name
+    assert client.get("/api/profile").json()["country"] == "OTHER"
+    assert client.get("/api/checkins").json()["items"] == []
+
+    # The same file without the hostile value imports (the limits leave real files alone).
+    r = client.post("/api/import", json=edited(lambda d, c: None))
+    assert r.status_code == 200 and r.json()["imported"] == 1, r.text
+
+
+def _choice(
+    entry: dict[str, Any], own: list[str] | None = None, ex: list[str] | None = None
+) -> dict[str, Any]:
+    return {"checkin_client_id": entry["client_id"], "own": own or [], "excluded": ex or []}
+
+
+def test_an_import_may_hold_ten_years_of_weeks_and_no_more_than_its_limit() -> None:
+    from pydantic import ValidationError
+
+    from app.schemas import ImportDoc
+    from app.schemas.imports import MAX_IMPORTED_CHECKINS
+
+    assert MAX_IMPORTED_CHECKINS >= 10 * 53
+    entry = {
+        "client_id": str(uuid.uuid4()),
+        "taken_at": "2026-01-05T09:00:00Z",
+        "questionnaire_id": "weekly",
+        "questionnaire_version": "1",
+        "answers": {"heard_listened": 5},
+        "scores": {},
+        "signs": [{"id": "on_track", "level": "info", "title": "t", "because": []}],
+        "suggestions": [],
+        "urgent": False,
+    }
+    doc = {"format": "therapy-checkin-export", "format_version": 1}
+    ImportDoc.model_validate({**doc, "checkins": [entry] * MAX_IMPORTED_CHECKINS})
+    try:
+        ImportDoc.model_validate({**doc, "checkins": [entry] * (MAX_IMPORTED_CHECKINS + 1)})
+    except ValidationError as exc:
+        assert exc.errors()[0]["type"] == "too_long"
+    else:
+        raise AssertionError("a file with too many check-ins was read")
+
+
+def test_a_country_the_profile_takes_survives_an_export_and_import(client, user) -> None:
+    """The import takes exactly the codes the profile takes: an account set to a country
+    without its own crisis lines re-imports its own file; a private-use code is refused
+    by both."""
+    assert client.put("/api/profile", json={"country": "ZZ"}).status_code == 422
+    assert client.put("/api/profile", json={"country": "FR"}).status_code == 200
+    doc = client.get("/api/export").json()
+    assert doc["profile"]["country"] == "FR"
+    assert client.put("/api/profile", json={"country": "GB"}).status_code == 200
+    r = client.post("/api/import", params={"apply": ["country"]}, json=doc)
+    assert r.status_code == 200, r.text
+    assert client.get("/api/profile").json()["country"] == "FR"

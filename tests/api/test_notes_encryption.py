@@ -25,9 +25,8 @@ NOTE = "I want to talk about the letter from my sister"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_keyring() -> Iterator[None]:
+def _fresh_settings() -> Iterator[None]:
     yield
-    crypto.set_keyring(None)  # the next test's app sets its own
     get_settings.cache_clear()
 
 
@@ -180,6 +179,26 @@ def test_a_note_whose_key_is_gone_reads_as_the_same_clear_error(settings: Settin
     with client_with(settings, {"new": crypto.new_key()}) as c:
         sign_in(c, name)
         assert c.get(f"/api/checkins/{checkin_id}").json()["note"] == crypto.UNREADABLE
+
+
+def test_two_apps_in_one_process_each_keep_their_own_key(settings: Settings) -> None:
+    """The keys belong to an app's engine, not to the process: one app starting doesn't
+    change what another, still running, reads or writes."""
+    mine, other = crypto.new_key(), crypto.new_key()
+    with (
+        client_with(settings, {"mine": mine}) as first,
+        client_with(settings, {"other": other}) as second,
+    ):
+        name = signup(first)["username"]
+        sign_in(second, name)
+        checkin_id = add_note(first, "written by the first app")
+        assert second.get(f"/api/checkins/{checkin_id}").json()["note"] == crypto.UNREADABLE
+        assert first.get(f"/api/checkins/{checkin_id}").json()["note"] == "written by the first app"
+        later = add_note(first, "written after the second app started")
+        assert (
+            first.get(f"/api/checkins/{later}").json()["note"]
+            == "written after the second app started"
+        )
 
 
 def test_production_refuses_to_start_without_notes_keys(settings: Settings) -> None:

@@ -236,3 +236,17 @@ def test_the_relying_party_can_be_set(app, monkeypatch):
         r = c.post("/api/passkeys/register", json={"credential": wrong.create(options)})
         assert r.status_code == 422  # an origin not in WEBAUTHN_ORIGINS
     get_settings.cache_clear()
+
+
+def test_removing_a_passkey_by_an_id_no_row_can_have_is_422_and_removes_nothing(client):
+    signup(client)
+    _add(client, SoftAuthenticator())
+    for bad_id in ("2147483648", "9223372036854775808", "18446744073709551616", "9" * 5000, "0"):
+        r = client.delete(f"/api/passkeys/{bad_id}")
+        assert r.status_code == 422, (bad_id, r.text)
+        assert r.json()["detail"]
+    for not_an_id in ("-1", "x"):  # no route takes it
+        assert client.delete(f"/api/passkeys/{not_an_id}").status_code == 404
+    assert client.delete("/api/passkeys/register").status_code == 405
+    assert len(client.get("/api/passkeys").json()) == 1
+    assert client.delete(f"/api/passkeys/{2**31 - 1}").status_code == 404

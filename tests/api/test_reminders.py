@@ -17,10 +17,12 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.models import PushSubscription, User
 from app.services import reminders
 from app.settings import ROOT, get_settings
 from tests.conftest import signup
@@ -185,6 +187,67 @@ def test_unsubscribe(client, user, push_service):
         client.request("DELETE", "/api/push/subscriptions", json={"endpoint": endpoint}).status_code
         == 404
     )
+
+
+def _subscriptions(engine: Engine) -> list[tuple[str, str, str]]:
+    """(endpoint, username, p256dh) of every stored subscription."""
+    with Session(engine) as db:
+        rows = db.exec(
+            select(PushSubscription.endpoint, User.username, PushSubscription.p256dh).join(
+                User, User.id == PushSubscription.user_id
+            )
+        ).all()
+    return [tuple(row) for row in rows]
+
+
+def test_a_push_endpoint_stays_bound_to_its_account(app, client, push_service, engine):
+    owner = signup(client)["username"]
+    due_now(client)
+    endpoint = f"{push_service.url}/push/shared-phone"
+    subscribe(client, push_service, "shared-phone")
+    again = browser_keys()  # the same browser again, with fresh keys: idempotent
+    r = client.post("/api/push/subscriptions", json={"endpoint": endpoint, "keys": again})
+    assert r.status_code == 201, r.text
+    assert _subscriptions(engine) == [(endpoint, owner, again["p256dh"])]
+
+    with TestClient(app, base_url="https://testserver") as other:
+        signup(other)
+        r = other.post(
+            "/api/push/subscriptions", json={"endpoint": endpoint, "keys": browser_keys()}
+        )
+        assert r.status_code == 409
+        assert r.json() == {"detail": reminders.TAKEN}
+        # Nor can it end the owner's subscription by naming the endpoint.
+        r = other.request("DELETE", "/api/push/subscriptions", json={"endpoint": endpoint})
+        assert r.status_code == 404
+    assert _subscriptions(engine) == [(endpoint, owner, again["p256dh"])]
+    assert send(engine).sent == 1 and push_service.hits["/push/shared-phone"] == 1
+
+
+def test_an_endpoint_stored_meanwhile_by_another_account_is_a_409_not_a_500(
+    app, client, push_service, engine, monkeypatch
+):
+    owner = signup(client)["username"]
+    endpoint = f"{push_service.url}/push/raced"
+    subscribe(client, push_service, "raced")
+    # The other request looked before the owner's insert was committed: it saw nothing.
+    looked = reminders.repo.push_subscription_by_endpoint
+    calls: list[str] = []
+
+    def first_sees_nothing(db, wanted):
+        calls.append(wanted)
+        return None if len(calls) == 1 else looked(db, wanted)
+
+    monkeypatch.setattr(reminders.repo, "push_subscription_by_endpoint", first_sees_nothing)
+    with TestClient(app, base_url="https://testserver") as other:
+        signup(other)
+        r = other.post(
+            "/api/push/subscriptions", json={"endpoint": endpoint, "keys": browser_keys()}
+        )
+        assert r.status_code == 409, r.text
+        assert other.get("/api/profile").status_code == 200  # the request's session is fine
+    assert len(calls) == 2
+    assert [(e, u) for e, u, _ in _subscriptions(engine)] == [(endpoint, owner)]
 
 
 def run_cron_twice_at_once(database_url: str) -> list[str]:

@@ -95,3 +95,10 @@ def test_the_plan_is_exported_imported_and_deleted_with_the_account(
     with Session(engine) as db:
         left = db.execute(text("select count(*) from safety_plan")).scalar_one()
     assert left == 1  # only the first account's plan is still there
+
+
+def test_a_contact_whose_name_is_only_spaces_is_refused_not_stored(client, user) -> None:
+    r = client.put("/api/safety-plan", json={"professionals": [{"name": "   ", "phone": "123"}]})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"]
+    assert client.get("/api/safety-plan").json()["professionals"] == []

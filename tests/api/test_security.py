@@ -102,6 +102,69 @@ def test_changing_the_passphrase_ends_the_other_sessions(app, client):
     assert _login(phone, name, NEW_PASSWORD).status_code == 200
 
 
+def _holding(app, token: str) -> TestClient:
+    """Another client that presents exactly this session cookie."""
+    return TestClient(app, base_url="https://testserver", cookies={SESSION_COOKIE: token})
+
+
+def _form(client: TestClient, page: str, action: str) -> dict[str, str]:
+    from bs4 import BeautifulSoup
+
+    form = BeautifulSoup(client.get(page).text, "html.parser").find("form", action=action)
+    return {i["name"]: i.get("value", "") for i in form.find_all("input") if i.get("name")}
+
+
+def _renewed(app, client: TestClient, old: str, r) -> None:
+    """The response set a new session cookie; the old token is dead, the new one works."""
+    new = r.cookies.get(SESSION_COOKIE)
+    assert new and new != old and client.cookies.get(SESSION_COOKIE) == new
+    assert _holding(app, old).get("/api/profile").status_code == 401
+    assert _holding(app, new).get("/api/profile").status_code == 200
+
+
+@pytest.mark.parametrize("where", ["api", "settings page"])
+def test_changing_the_passphrase_renews_the_session_token(app, client, where):
+    name = signup(client)["username"]
+    old = client.cookies.get(SESSION_COOKIE)
+    phone = _other_device(app)
+    assert _login(phone, name).status_code == 200
+    if where == "api":
+        r = client.post(
+            "/api/auth/passphrase",
+            json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        )
+        assert r.status_code == 200
+    else:
+        data = _form(client, "/settings", "/settings/passphrase")
+        data.update(current_password=PASSWORD, new_password=NEW_PASSWORD)
+        r = client.post("/settings/passphrase", data=data, follow_redirects=False)
+        assert r.status_code == 303
+    _renewed(app, client, old, r)
+    assert phone.get("/api/profile").status_code == 401  # the others end, as before
+    assert [s["current"] for s in client.get("/api/sessions").json()] == [True]
+
+
+@pytest.mark.parametrize("where", ["api", "reauth page"])
+def test_confirming_the_passphrase_renews_the_session_token(app, client, engine, where):
+    name = signup(client)["username"]
+    old = client.cookies.get(SESSION_COOKIE)
+    phone = _other_device(app)
+    assert _login(phone, name).status_code == 200
+    _age_login(engine, 30)
+    if where == "api":
+        r = client.post("/api/auth/reauth", json={"password": PASSWORD})
+        assert r.status_code == 200
+    else:
+        data = {**_form(client, "/reauth?next=/settings", "/reauth"), "password": PASSWORD}
+        r = client.post("/reauth", data=data, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/settings"
+    _renewed(app, client, old, r)
+    assert client.get("/api/export").status_code == 200  # the new token is the recent one
+    assert phone.get("/api/profile").status_code == 200  # other sessions are left alone
+    # The same session, renewed: still two, and this one is the one asking.
+    assert sorted(s["current"] for s in client.get("/api/sessions").json()) == [False, True]
+
+
 def _age_login(engine: Engine, minutes: int) -> None:
     with Session(engine) as db:
         db.exec(
@@ -299,3 +362,51 @@ def test_recovery_code_is_used_at_most_once_even_at_the_same_time(app, client):
     with ThreadPoolExecutor(max_workers=4) as pool:
         codes = list(pool.map(attempt, range(4)))
     assert codes.count(200) == 1, codes
+
+
+# Ids no row can have: beyond 63 bits (SQLite can't even compare with them), 0 or less, or
+# not a number. The API answers 422 before any SQL; a well-formed unknown id stays a 404.
+HOSTILE_IDS = [
+    "2147483648",
+    "9223372036854775808",
+    "18446744073709551616",
+    "99999999999999999999999",
+    "9" * 5000,
+    "0",
+]
+# Not a number at all: no route takes it (a 404), so DELETE /api/sessions/end-others is a 405.
+NOT_IDS = ["-1", "1.5", "0x10", "abc"]
+
+
+@pytest.mark.parametrize("bad_id", HOSTILE_IDS + NOT_IDS)
+def test_ending_a_session_by_an_id_no_row_can_have_is_422_and_ends_nothing(app, client, bad_id):
+    name = signup(client)["username"]
+    phone = _other_device(app)
+    assert _login(phone, name).status_code == 200
+    r = client.delete(f"/api/sessions/{bad_id}")
+    assert r.status_code == (404 if bad_id in NOT_IDS else 422), r.text
+    assert r.json()["detail"]
+    assert len(client.get("/api/sessions").json()) == 2
+    assert phone.get("/api/profile").status_code == 200
+    assert client.delete(f"/api/sessions/{2**31 - 1}").status_code == 404
+    phone.cookies.clear()
+    if bad_id not in NOT_IDS:
+        assert phone.delete(f"/api/sessions/{bad_id}").status_code == 401  # sign-in first
+    assert client.delete("/api/sessions/end-others").status_code == 405
+
+
+def test_a_method_a_path_does_not_take_is_a_405_naming_every_method_it_does(client):
+    """Allow lists what the whole path takes, not the one route the router tried."""
+    for method, path, allowed in (
+        ("OPTIONS", "/api/profile", "GET, PUT"),
+        ("PATCH", "/api/checkins", "GET, POST"),
+        ("DELETE", "/api/passkeys/register", "POST"),
+        ("PUT", "/api/safety-plan", "GET, PUT"),
+    ):
+        r = client.request(method, path)
+        if method == "PUT":
+            continue  # PUT is taken there; it only checks the list below reads the same
+        assert r.status_code == 405, (method, path, r.text)
+        assert r.headers["allow"] == allowed, (method, path)
+        assert r.json()["detail"]
+    assert client.request("DELETE", "/api/safety-plan").headers["allow"] == "GET, PUT"

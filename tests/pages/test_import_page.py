@@ -77,3 +77,39 @@ def test_the_import_page_asks_before_changing_settings(client: TestClient) -> No
     assert client.get("/api/safety-plan").json()["people"] == plan["people"]
     data["csrf_token"] = "forged"
     assert client.post("/settings/import/changes", data=data).status_code == 403
+
+
+def test_a_made_up_country_or_version_in_a_file_is_refused_and_nothing_changes(
+    client: TestClient,
+) -> None:
+    signup(client, "careful")
+    assert client.put("/api/profile", json={"country": "GB"}).status_code == 200
+    q = questionnaire(client)
+    post_checkin(client, best_answers(q), taken_at="2026-05-01T08:00:00Z")
+    doc = client.get("/api/export").json()
+    client.delete(f"/api/checkins/{doc['checkins'][0]['id']}")
+    csrf = hidden(
+        get_page(client, "/settings").find("form", action="/settings/import"), "csrf_token"
+    )
+
+    def upload(changed: dict[str, Any]) -> Any:
+        files = {"file": ("export.json", json.dumps(changed).encode(), "application/json")}
+        return client.post("/settings/import", data={"csrf_token": csrf}, files=files)
+
+    r = upload({**doc, "profile": {**doc["profile"], "country": "ZZ"}})
+    assert r.status_code == 422
+    words = " ".join(soup_of(r).get_text().split())
+    assert "Nothing was imported" in words and '"ZZ" is not a country code' in words
+    r = upload({**doc, "format_version": True})
+    assert r.status_code == 422 and "format_version" in soup_of(r).get_text()
+    r = upload({**doc, "checkins": [{**doc["checkins"][0], "taken_at": "0001-01-01T00:00:00Z"}]})
+    assert r.status_code == 422 and "2000-01-01" in soup_of(r).get_text()
+    assert client.get("/api/checkins").json()["items"] == []
+
+    # The second step (use the file's values) refuses it too, and changes nothing.
+    data = {"csrf_token": csrf, "apply": ["country", "goals"], "file_country": "ZZ"}
+    data["file_goals"] = "Walk daily"
+    r = client.post("/settings/import/changes", data=data)
+    assert r.status_code == 422 and '"ZZ" is not a country code' in soup_of(r).get_text()
+    profile = client.get("/api/profile").json()
+    assert profile["country"] == "GB" and profile["goals"] is None

@@ -111,3 +111,17 @@ def test_the_sign_in_page_offers_a_passkey_once_javascript_shows_it(client: Test
     assert button["type"] == "button" and button["data-next"] == "/history"
     status = main.find(id=button["data-status"])
     assert status["role"] == "status"
+
+
+def test_removing_by_an_id_no_row_can_have_is_as_for_one_already_gone(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    passkey_id = _add(client, "Phone")
+    token = csrf(soup_of(client.get("/settings")), f"/settings/passkeys/{passkey_id}/remove")
+    for bad_id in ("9223372036854775808", "18446744073709551616", "9" * 5000, "0", "-1", "x"):
+        action = f"/settings/passkeys/{bad_id}/remove"
+        r = client.post(action, data={"csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 303, (bad_id, r.text)
+        assert r.headers["location"] == "/settings?passkey=removed#passkeys-title"
+        assert client.get(action, follow_redirects=False).status_code == 303
+    assert _section(client).find("li", class_="passkey") is not None

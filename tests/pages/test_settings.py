@@ -111,3 +111,22 @@ def test_delete_with_the_passphrase_removes_everything(
         "/api/auth/login", json={"username": user["username"], "password": PASSWORD}
     )
     assert login.status_code == 401
+
+
+def test_ending_a_session_by_an_id_no_row_can_have_is_as_for_one_already_gone(
+    app: Any, client: TestClient, user: dict[str, Any]
+) -> None:
+    with TestClient(app, base_url="https://testserver") as phone:
+        login = {"username": user["username"], "password": PASSWORD}
+        assert phone.post("/api/auth/login", json=login).status_code == 200
+        token = csrf(soup_of(client.get("/settings")), "/settings/profile")
+        for bad_id in ("9223372036854775808", "18446744073709551616", "9" * 5000, "0", "-1"):
+            r = client.post(
+                f"/settings/sessions/{bad_id}/end",
+                data={"csrf_token": token},
+                follow_redirects=False,
+            )
+            assert r.status_code == 303, (bad_id, r.text)
+            assert r.headers["location"] == "/settings?saved=sessions#sessions-title"
+        assert phone.get("/api/profile").status_code == 200
+    assert len(client.get("/api/sessions").json()) == 2

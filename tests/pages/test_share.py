@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,12 +14,15 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from app.models import utcnow
-from app.services import sharing
+from app.models import ShareLink, User, utcnow
+from app.schemas import Sheet
+from app.services import sharing, talking_points
 from tests import heavy_case
 from tests.conftest import PASSWORD
+from tests.helpers import best_answers, questionnaire
+from tests.helpers import post_checkin as api_checkin
 from tests.pages.helpers import (
     get_page,
     good_answers,
@@ -399,3 +404,218 @@ def test_a_name_too_long_is_an_inline_error_that_keeps_the_text(
         == "Sam"
     )
     assert client.get("/api/profile").json()["display_name"] == "Robin"
+
+
+# --- the snapshot a link keeps: its JSON shape, and old snapshots still open ------------
+
+SNAPSHOT_KEYS = [
+    "version",
+    "first_at",
+    "latest_at",
+    "therapy_started_on",
+    "checkin_count",
+    "therapy_week",
+    "urgent",
+    "points",
+    "own",
+    "notes",
+    "goals",
+    "trend",
+    "crisis_country",
+]
+
+
+def _two_checkins(client: TestClient) -> list[str]:
+    """Distress 25 then 50, with notes; the second at a time with microseconds."""
+    assert (
+        client.put(
+            "/api/profile", json={"therapy_started_on": "2026-01-01", "goals": "Sleep better"}
+        ).status_code
+        == 200
+    )
+    q = questionnaire(client)
+    client_ids = []
+    for when, distress, note in (
+        ("2026-01-07T10:00:00Z", 2, "First note"),
+        ("2026-01-14T10:30:00.250000Z", 3, "Second note"),
+    ):
+        answers = best_answers(q) | {"distress_week": distress}
+        r = api_checkin(client, answers, taken_at=when, note=note)
+        assert r.status_code == 201, r.text
+        client_ids.append(r.json()["client_id"])
+    return client_ids
+
+
+def _stored(engine: Engine) -> list[dict[str, Any]]:
+    """Each link's snapshot as stored (JSON text on SQLite, parsed on PostgreSQL)."""
+    return [
+        json.loads(row["sheet"]) if isinstance(row["sheet"], str) else row["sheet"]
+        for row in _rows(engine)
+    ]
+
+
+def test_the_snapshot_keeps_its_json_shape(
+    client: TestClient, user: dict[str, Any], engine: Engine
+) -> None:
+    first, second = _two_checkins(client)
+    _make_link(client, leave_out=("goals",))
+    [stored] = _stored(engine)
+    assert list(stored) == SNAPSHOT_KEYS  # no checkin_id; crisis_country always there
+    assert stored["version"] == 1
+    assert stored["first_at"] == "2026-01-07T10:00:00Z"
+    assert stored["latest_at"] == "2026-01-14T10:30:00.250000Z"
+    assert stored["therapy_started_on"] == "2026-01-01"
+    assert (stored["checkin_count"], stored["therapy_week"], stored["urgent"]) == (2, 2, False)
+    assert stored["crisis_country"] is None
+    assert stored["goals"] is None  # left out
+    assert stored["own"] == []
+    for point in stored["points"]:
+        assert list(point) == ["key", "sign", "level", "title", "noticed", "asks"]
+        assert point["key"] == f"sign:{point['sign']}"
+    assert stored["notes"] == [
+        {"key": f"note:{first}", "at": "2026-01-07T10:00:00Z", "text": "First note"},
+        {"key": f"note:{second}", "at": "2026-01-14T10:30:00.250000Z", "text": "Second note"},
+    ]
+    assert list(stored["trend"]) == ["key", "series"] and stored["trend"]["key"] == "trend"
+    distress = stored["trend"]["series"][0]
+    assert distress == {
+        "domain": "distress",
+        "name": "distress",
+        "higher_is": "worse",
+        "first": 25,
+        "start": 25,
+        "start_checkins": 1,
+        "latest": 50,
+        "points": [
+            {"at": "2026-01-07T10:00:00Z", "value": 25},
+            {"at": "2026-01-14T10:30:00.250000Z", "value": 50},
+        ],
+    }
+    assert list(distress) == [  # and in this order
+        "domain",
+        "name",
+        "higher_is",
+        "first",
+        "start",
+        "start_checkins",
+        "latest",
+        "points",
+    ]
+
+
+def test_a_built_sheet_round_trips_through_its_snapshot(
+    client: TestClient, user: dict[str, Any], engine: Engine
+) -> None:
+    _two_checkins(client)
+    state = client.app.state  # type: ignore[attr-defined]
+    with Session(engine) as db:
+        owner = db.exec(select(User)).one()
+        sheet = talking_points.build(db, state.catalog, state.talking_points, owner)
+    assert sheet is not None and sheet.checkin_id is not None
+    assert sheet.first_at.utcoffset() == timedelta(0)  # aware UTC in the model
+    assert sheet.latest_at == datetime(2026, 1, 14, 10, 30, 0, 250000, tzinfo=UTC)
+    snapshot = sheet.snapshot()
+    again = Sheet.from_snapshot(snapshot)
+    assert again == sheet.model_copy(update={"checkin_id": None})  # all of it was ticked
+    assert json.dumps(again.snapshot()) == json.dumps(snapshot)  # same keys, same order
+    # Items read from a snapshot are included; unknown keys are left out, not refused.
+    later = copy.deepcopy(snapshot)
+    later["colour"] = "blue"
+    later["notes"][0]["mood"] = 3
+    assert Sheet.from_snapshot(later) == again
+    assert all(item.included for item in again.items())
+
+
+# A snapshot as links made before the start was kept stored it: no start in the trend.
+OLD_SNAPSHOT: dict[str, Any] = {
+    "version": 1,
+    "first_at": "2026-01-07T10:00:00Z",
+    "latest_at": "2026-01-14T10:30:00.250000Z",
+    "therapy_started_on": None,
+    "checkin_count": 2,
+    "therapy_week": None,
+    "urgent": False,
+    "points": [
+        {
+            "key": "sign:not_heard",
+            "sign": "not_heard",
+            "level": "concern",
+            "title": "I haven't felt heard",
+            "noticed": "In my sessions I haven't felt really listened to.",
+            "asks": ["Can we talk about how our sessions feel to me?"],
+        }
+    ],
+    "own": [{"key": "own:0", "text": "Ask about the waiting list"}],
+    "notes": [{"key": "note:abc", "at": "2026-01-14T10:30:00.250000Z", "text": "An old note"}],
+    "goals": {"key": "goals", "text": "Sleep better"},
+    "trend": {
+        "key": "trend",
+        "series": [
+            {
+                "domain": "distress",
+                "name": "distress",
+                "higher_is": "worse",
+                "first": 25,
+                "latest": 50,
+                "points": [
+                    {"at": "2026-01-07T10:00:00Z", "value": 25},
+                    {"at": "2026-01-14T10:30:00.250000Z", "value": 50},
+                ],
+            }
+        ],
+    },
+    "crisis_country": None,
+}
+
+
+def test_a_link_shared_before_the_start_was_kept_still_opens(
+    client: TestClient, user: dict[str, Any], engine: Engine
+) -> None:
+    post_checkin(client, good_answers(client))
+    _make_link(client)
+    token = "Q" * 43
+    with Session(engine) as db:
+        [link] = db.exec(select(ShareLink)).all()
+        now = utcnow()
+        db.add(
+            ShareLink(
+                user_id=link.user_id,
+                token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                created_at=now,
+                expires_at=now + timedelta(days=1),
+                sheet=copy.deepcopy(OLD_SNAPSHOT),
+            )
+        )
+        db.commit()
+    with _visitor(client) as visitor:
+        r = visitor.get(f"/shared/{token}")
+    assert r.status_code == 200, r.text
+    soup = BeautifulSoup(r.text, "html.parser")
+    assert [t.get_text() for t in soup.select(".pt-title")] == ["I haven't felt heard"]
+    assert soup.find(class_="pt-own").get_text() == "Ask about the waiting list"
+    assert soup.find(class_="pt-note").get_text() == "An old note"
+    assert soup.find(class_="goals").get_text() == "Sleep better"
+    caption = " ".join(soup.find("figcaption").get_text().split())
+    assert "Distress: 25 at first, 50 now (higher is worse)." in caption
+    assert "at the start" not in caption and "The start is" not in caption
+    meta = " ".join(soup.find(class_="sheet-meta").get_text().split())
+    assert "From my weekly check-ins, 7 Jan 2026 to 14 Jan 2026 (2 check-ins)." in meta
+
+    # The export gives every snapshot back exactly as stored, old or new.
+    exported = [link["sheet"] for link in client.get("/api/export").json()["share_links"]]
+    assert sorted(json.dumps(s) for s in exported) == sorted(json.dumps(s) for s in _stored(engine))
+    assert OLD_SNAPSHOT in exported
+
+
+def test_revoking_by_an_id_no_row_can_have_is_the_404_page(
+    client: TestClient, user: dict[str, Any], engine: Engine
+) -> None:
+    post_checkin(client, good_answers(client))
+    _make_link(client)
+    form = get_page(client, "/settings").select("li.share-link form")[0]
+    token = hidden(form, "csrf_token")
+    for bad_id in ("9223372036854775808", "18446744073709551616", "9" * 5000, "0", "-1", "x"):
+        r = client.post(f"/settings/links/{bad_id}/revoke", data={"csrf_token": token})
+        assert r.status_code == 404, (bad_id, r.text)
+        assert "<html" in r.text
+    assert _rows(engine)[0]["revoked_at"] is None

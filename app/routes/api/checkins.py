@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser
-from app.schemas import ERRORS, CheckInIn, CheckInPage, CheckInResult, FollowUpIn
+from app.schemas import ERRORS, CheckInId, CheckInIn, CheckInPage, CheckInResult, FollowUpIn
 from app.services import checkins
 
 router = APIRouter(prefix="/api/checkins", tags=["checkins"], responses=ERRORS)
@@ -56,14 +56,16 @@ def list_checkins(
     status_code=status.HTTP_204_NO_CONTENT,
     responses={404: {"description": "No check-in with that id"}},
 )
-def remove(checkin_id: str, user: CurrentUser, db: SessionDep, catalog: CatalogDep) -> Response:
+def remove(
+    checkin_id: CheckInId, user: CurrentUser, db: SessionDep, catalog: CatalogDep
+) -> Response:
     """Delete one check-in; the results after it are evaluated again without it."""
     checkins.delete(db, catalog, user, checkin_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{checkin_id}", response_model=CheckInResult)
-def read(checkin_id: str, user: CurrentUser, db: SessionDep) -> CheckInResult:
+def read(checkin_id: CheckInId, user: CurrentUser, db: SessionDep) -> CheckInResult:
     return CheckInResult.of(checkins.get(db, user, checkin_id))
 
 
@@ -73,7 +75,7 @@ def read(checkin_id: str, user: CurrentUser, db: SessionDep) -> CheckInResult:
     responses={404: {"description": "No check-in with that id"}},
 )
 def follow_up(
-    checkin_id: str, body: FollowUpIn, user: CurrentUser, db: SessionDep, catalog: CatalogDep
+    checkin_id: CheckInId, body: FollowUpIn, user: CurrentUser, db: SessionDep, catalog: CatalogDep
 ) -> CheckInResult:
     """Add the follow-up answers (support, motivation) to a check-in; its result and the
     later ones are evaluated again with them. Sending them again changes them."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -20,8 +20,8 @@ def import_export(
     user: CurrentUser,
     db: SessionDep,
     catalog: CatalogDep,
-    apply: Annotated[list[ImportField], Query()] = [],  # noqa: B006 (FastAPI copies it)
-) -> dict[str, Any]:
+    apply: Annotated[list[ImportField], Query(max_length=20)] = [],  # noqa: B006 (FastAPI copies it)
+) -> ImportOut:
     """Add what a JSON export holds and this account lacks; importing twice adds nothing.
 
     Check-ins are matched by `client_id`: the same answers are skipped, different answers
@@ -31,4 +31,4 @@ def import_export(
     (e.g. `?apply=country&apply=safety_plan`) are set. Importing the same file again with
     `apply` sets them later.
     """
-    return importer.import_export(db, catalog, user, body, apply)
+    return ImportOut.of(importer.import_export(db, catalog, user, body, apply))

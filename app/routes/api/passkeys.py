@@ -15,7 +15,7 @@ from app.deps import (
     client_address,
     set_session_cookie,
 )
-from app.schemas import ERRORS, PasskeyOut, RegistrationIn, SignInIn, UserOut
+from app.schemas import ERRORS, PasskeyOut, RegistrationIn, RowId, SignInIn, UserOut
 from app.security import SESSION_COOKIE
 from app.services import passkeys
 
@@ -58,8 +58,8 @@ def register(
     return PasskeyOut.model_validate(passkeys.PasskeyEntry.of(row), from_attributes=True)
 
 
-@router.delete("/api/passkeys/{passkey_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove(passkey_id: int, user: RecentUser, db: SessionDep) -> Response:
+@router.delete("/api/passkeys/{passkey_id:digits}", status_code=status.HTTP_204_NO_CONTENT)
+def remove(passkey_id: RowId, user: RecentUser, db: SessionDep) -> Response:
     passkeys.remove(db, user, passkey_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -12,6 +12,7 @@ from app.schemas import (
     Message,
     PassphraseIn,
     RecoverIn,
+    RowId,
     SessionOut,
     UserOut,
 )
@@ -27,10 +28,18 @@ def _token(request: Request) -> str | None:
 
 @router.post("/auth/reauth", response_model=Message)
 def reauth(
-    body: PassphraseIn, request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep
+    body: PassphraseIn,
+    request: Request,
+    response: Response,
+    user: CurrentUser,
+    db: SessionDep,
+    settings: SettingsDep,
 ) -> Message:
-    """Confirm the passphrase: drastic actions are allowed for the next 15 minutes."""
-    sessions.reauthenticate(db, settings, user, _token(request), body.password)
+    """Confirm the passphrase: drastic actions are allowed for the next 15 minutes.
+
+    The session gets a new cookie; the old one no longer works."""
+    fresh = sessions.reauthenticate(db, settings, user, _token(request), body.password)
+    set_session_cookie(response, fresh, settings)
     return Message(detail="Thanks, confirmed.")
 
 
@@ -38,13 +47,16 @@ def reauth(
 def change_passphrase(
     body: ChangePassphraseIn,
     request: Request,
+    response: Response,
     user: CurrentUser,
     db: SessionDep,
     settings: SettingsDep,
 ) -> Message:
-    sessions.change_passphrase(
+    """Every other session ends; this one gets a new cookie (the old one no longer works)."""
+    fresh = sessions.change_passphrase(
         db, settings, user, _token(request), body.current_password, body.new_password
     )
+    set_session_cookie(response, fresh, settings)
     return Message(detail="Passphrase changed. Every other session has been signed out.")
 
 
@@ -73,8 +85,8 @@ def list_sessions(request: Request, user: CurrentUser, db: SessionDep) -> list[S
     ]
 
 
-@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-def end_session(session_id: int, user: CurrentUser, db: SessionDep) -> Response:
+@router.delete("/sessions/{session_id:digits}", status_code=status.HTTP_204_NO_CONTENT)
+def end_session(session_id: RowId, user: CurrentUser, db: SessionDep) -> Response:
     sessions.end(db, user, session_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

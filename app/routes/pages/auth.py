@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from app.crypto import NoteUnreadable, get_keyring
+from app.crypto import NoteUnreadable
 from app.database import SessionDep
 from app.deps import (
     CLEAR_SITE_DATA,
@@ -82,7 +82,7 @@ def signup(request: Request, form: FormDep, db: SessionDep, settings: SettingsDe
     sealed = {"codes": codes, "until": int(time.time()) + CODES_SECONDS}
     response.set_cookie(
         CODES_COOKIE,
-        get_keyring().encrypt(json.dumps(sealed)),
+        request.app.state.db.keyring.encrypt(json.dumps(sealed)),
         max_age=CODES_SECONDS,
         path="/",
         secure=True,
@@ -98,7 +98,7 @@ def _codes(request: Request) -> list[str]:
     if not sealed:
         return []
     try:
-        data = json.loads(get_keyring().decrypt(sealed))
+        data = json.loads(request.app.state.db.keyring.decrypt(sealed))
     except (NoteUnreadable, ValueError):
         return []
     if not isinstance(data, dict) or data.get("until", 0) < time.time():

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
+from app.bodies import FORM_LIMIT
 from app.engine import DOMAINS, CrisisEntry
 from app.security import CSRF_FIELD, csrf_valid
 from app.services.catalog import Catalog
@@ -27,8 +28,15 @@ _NUMBER = re.compile(r"\d[\d -]*\d")
 _KEYWORD = re.compile(r"[Tt]ext ([A-Z]{2,}) to")  # "Text SHOUT to 85258"
 
 
+# The biggest page form (the check-in: an answer per item and a few more) has under 40.
+MAX_FIELDS = 200
+
+
 async def read_form(request: Request) -> FormData:
-    return await request.form()
+    """The submitted form. The edge already bounds the whole body (app/middleware.py); this
+    bounds its parts: one file (the import's), MAX_FIELDS fields, none over the form limit.
+    Past them Starlette answers 400."""
+    return await request.form(max_files=1, max_fields=MAX_FIELDS, max_part_size=FORM_LIMIT)
 
 
 FormDep = Annotated[FormData, Depends(read_form)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import partial
 
 from fastapi import APIRouter, Request
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from app import strictjson
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser
 from app.errors import Invalid
@@ -45,16 +47,16 @@ def _shown(catalog: Catalog, field: str, value: object) -> str:
         return dict(catalog.crisis.countries()).get(str(value), str(value))
     if field == "on_medication":
         return "yes" if value else "no"
-    if field == "therapy_started_on":
-        return nice_date(str(value))
+    if isinstance(value, date):
+        return nice_date(value)
     return str(value)
 
 
-def _choices(catalog: Catalog, changes: list[dict[str, object]]) -> list[dict[str, object]]:
+def _choices(catalog: Catalog, changes: list[importer.Difference]) -> list[dict[str, object]]:
     """Each difference as a tick box; ticked at first only where nothing would be lost."""
     rows = []
     for change in changes:
-        name, here, there = str(change["field"]), change["current"], change["in_file"]
+        name, here, there = change.field, change.current, change.in_file
         unset = here is None or (name == "country" and here == "OTHER")
         rows.append(
             {
@@ -132,7 +134,7 @@ async def import_page(
     if len(raw) > MAX_BYTES:
         return page(422, error="That file is larger than 5 MB, too big for an export.")
     try:
-        doc = ImportDoc.model_validate(json.loads(raw.decode("utf-8")))
+        doc = ImportDoc.model_validate(strictjson.loads(raw))  # JSONRefused is a JSONDecodeError
     except (UnicodeDecodeError, json.JSONDecodeError):
         return page(422, error=NOT_JSON)
     except ValidationError as exc:
@@ -142,4 +144,4 @@ async def import_page(
     except Invalid as exc:
         db.rollback()  # nothing half-stored
         return page(422, error=str(exc.detail))
-    return page(200, outcome=outcome, choices=_choices(catalog, outcome["profile_changes"]))
+    return page(200, outcome=outcome, choices=_choices(catalog, outcome.changes))

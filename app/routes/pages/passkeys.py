@@ -15,6 +15,7 @@ from app.database import SessionDep
 from app.deps import RecentUser
 from app.errors import NotFound
 from app.routes.pages.common import FormDep, csrf_ok, see_other
+from app.schemas import row_id
 from app.services import passkeys
 
 router = APIRouter(include_in_schema=False)
@@ -23,17 +24,19 @@ SECTION = "/settings?open=security#passkeys-title"
 
 
 @router.get("/settings/passkeys/{passkey_id}/remove")
-def remove_redirect(passkey_id: int) -> Response:
+def remove_redirect(passkey_id: str) -> Response:
     """Landing here after confirming the passphrase (the form posts here): back to the list."""
     return see_other(SECTION)
 
 
 @router.post("/settings/passkeys/{passkey_id}/remove", response_class=HTMLResponse)
 def remove(
-    passkey_id: int, request: Request, form: FormDep, user: RecentUser, db: SessionDep
+    passkey_id: str, request: Request, form: FormDep, user: RecentUser, db: SessionDep
 ) -> Response:
     if not csrf_ok(request, form):
         return see_other("/settings?passkey=expired#passkeys-title")
+    number = row_id(passkey_id)  # None: no passkey can have it, as with one removed already
     with suppress(NotFound):  # removed already (a second press): the list shows the truth
-        passkeys.remove(db, user, passkey_id)
+        if number is not None:
+            passkeys.remove(db, user, number)
     return see_other("/settings?passkey=removed#passkeys-title")

@@ -10,6 +10,7 @@ from app.deps import CatalogDep, CurrentUser
 from app.errors import Invalid
 from app.routes.pages.common import EXPIRED, FormDep, csrf_ok, field, see_other
 from app.routes.pages.settings_view import settings_page
+from app.schemas.push import TIMEZONE_MAX
 from app.services import reminders
 
 router = APIRouter(include_in_schema=False)
@@ -28,6 +29,10 @@ def save_reminder(
         return settings_page(request, db, catalog, user, 403, reminder_errors={"time": EXPIRED})
     day = field(form, "weekday").strip()
     at = field(form, "time").strip()
+    zone = field(form, "timezone").strip()
+    if len(zone) > TIMEZONE_MAX:  # no zone is named so; the API's limit too
+        errors = {"timezone": "Unknown time zone."}
+        return settings_page(request, db, catalog, user, 422, reminder_errors=errors)
     try:
         weekday = int(day) if day else None
     except ValueError:
@@ -38,7 +43,7 @@ def save_reminder(
             user,
             weekday,
             (at or None) if weekday else None,
-            field(form, "timezone").strip() or None,
+            zone or None,
         )
     except Invalid as exc:
         return settings_page(request, db, catalog, user, 422, reminder_errors=exc.fields)

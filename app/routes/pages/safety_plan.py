@@ -72,6 +72,9 @@ _PROBLEMS = {
     "string_too_long": "Please keep each line under 300 characters.",
     "too_long": "Please keep to 10 lines.",
     "value_error": "That phone number has something other than digits, spaces, ( ) - . or +.",
+    "string_pattern_mismatch": (
+        "That phone number has something other than digits, spaces, ( ) - . or +."
+    ),
 }
 
 

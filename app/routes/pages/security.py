@@ -13,6 +13,7 @@ from app.deps import CatalogDep, CurrentUser, OptionalUser, SettingsDep, set_ses
 from app.errors import DomainError, Invalid, NotFound, TooManyRequests
 from app.routes.pages.common import EXPIRED, FormDep, csrf_ok, field, render, safe_next, see_other
 from app.routes.pages.settings_view import settings_page
+from app.schemas import row_id
 from app.security import SESSION_COOKIE
 from app.services import sessions
 
@@ -39,7 +40,9 @@ def reauth(
     if not csrf_ok(request, form):
         return render(request, "auth/reauth.html", {**context, "message": EXPIRED}, 403)
     try:
-        sessions.reauthenticate(db, settings, user, _token(request), field(form, "password"))
+        fresh = sessions.reauthenticate(
+            db, settings, user, _token(request), field(form, "password")
+        )
     except Invalid:
         db.rollback()
         return render(
@@ -56,7 +59,9 @@ def reauth(
             429,
             headers=exc.headers,
         )
-    return see_other(target)
+    response = see_other(target)
+    set_session_cookie(response, fresh, settings)  # a new token: the old one stops working
+    return response
 
 
 @router.get("/recover", response_class=HTMLResponse)
@@ -97,7 +102,7 @@ def recover(request: Request, form: FormDep, db: SessionDep, settings: SettingsD
 
 @router.post("/settings/sessions/{session_id}/end", response_class=HTMLResponse)
 def end_session(
-    session_id: int,
+    session_id: str,
     request: Request,
     form: FormDep,
     user: CurrentUser,
@@ -106,8 +111,10 @@ def end_session(
 ) -> Response:
     if not csrf_ok(request, form):
         return settings_page(request, db, catalog, user, 403, security_message=EXPIRED)
+    number = row_id(session_id)  # None: no session can have it, as with one already gone
     with contextlib.suppress(NotFound):  # already gone: the list shows the truth
-        sessions.end(db, user, session_id)
+        if number is not None:
+            sessions.end(db, user, number)
     return see_other("/settings?saved=sessions#sessions-title")
 
 
@@ -135,7 +142,7 @@ def change_passphrase(
             request, db, catalog, user, 403, security_errors={"current_password": EXPIRED}
         )
     try:
-        sessions.change_passphrase(
+        fresh = sessions.change_passphrase(
             db,
             settings,
             user,
@@ -152,7 +159,9 @@ def change_passphrase(
     except DomainError:
         db.rollback()
         raise
-    return see_other("/settings?saved=passphrase#passphrase-title")
+    response = see_other("/settings?saved=passphrase#passphrase-title")
+    set_session_cookie(response, fresh, settings)  # a new token: the old one stops working
+    return response
 
 
 @router.get("/settings/export", dependencies=[WRITES])

@@ -46,6 +46,6 @@ def shared_sheet(
     if opened is None:
         return render(request, "talking/shared_missing.html", {"status": 404}, 404, PRIVATE)
     sheet = opened.sheet
-    context = sheet_view(catalog, sheet, sheet.get("crisis_country"))
+    context = sheet_view(catalog, sheet, sheet.crisis_country)
     context["shared"] = {"by": opened.shared_by, "made_at": opened.made_at}
     return render(request, "talking/shared.html", context, headers=PRIVATE)

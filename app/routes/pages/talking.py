@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.database import SessionDep
 from app.deps import CatalogDep, CurrentUser, PhrasebookDep
-from app.errors import Invalid
+from app.errors import Invalid, NotFound
 from app.models import User
 from app.routes.pages.charts import sheet_view
 from app.routes.pages.common import (
@@ -20,6 +20,7 @@ from app.routes.pages.common import (
     render,
     see_other,
 )
+from app.schemas import Sheet, row_id
 from app.security import SESSION_COOKIE
 from app.services import sessions, sharing, talking_points
 from app.services.catalog import Catalog
@@ -36,9 +37,7 @@ STALE = (
 )
 
 
-def _context(
-    catalog: Catalog, user: User, sheet: dict[str, Any] | None, **extra: Any
-) -> dict[str, Any]:
+def _context(catalog: Catalog, user: User, sheet: Sheet | None, **extra: Any) -> dict[str, Any]:
     context: dict[str, Any] = {
         "user": user,
         "nav": "talking",
@@ -51,9 +50,9 @@ def _context(
         "own_chars": talking_points.OWN_CHARS,
     }
     if sheet is not None:
-        room = max(0, talking_points.OWN_MAX - len(sheet["own"]))
+        room = max(0, talking_points.OWN_MAX - len(sheet.own))
         context["new_own"] = [""] * min(NEW_OWN_FIELDS, room)
-        context.update(sheet_view(catalog, sheet, user.country if sheet["urgent"] else None))
+        context.update(sheet_view(catalog, sheet, user.country if sheet.urgent else None))
     context.update(extra)
     return context
 
@@ -90,7 +89,7 @@ def save_sheet(
         return render(
             request, "talking/sheet.html", _context(catalog, user, sheet, message=EXPIRED), 403
         )
-    if field(form, "checkin_id") != sheet["checkin_id"]:
+    if field(form, "checkin_id") != sheet.checkin_id:
         return render(
             request, "talking/sheet.html", _context(catalog, user, sheet, message=STALE), 409
         )
@@ -111,7 +110,9 @@ def save_sheet(
     fresh = talking_points.build(db, catalog, book, user)
     assert fresh is not None
     try:
-        days = int(field(form, "days")) if field(form, "days").isdigit() else 0
+        given = field(form, "days")
+        # ASCII digits only ("²" is a digit to isdigit() but not to int()), and few of them.
+        days = int(given) if given.isascii() and given.isdigit() and len(given) <= 4 else 0
         token, link = sharing.create(db, user, fresh, days)
     except Invalid as exc:
         db.rollback()  # no link, and the choice stays as it was: nothing half-done
@@ -128,9 +129,12 @@ def save_sheet(
 
 @router.post("/settings/links/{link_id}/revoke", response_class=HTMLResponse)
 def revoke_link(
-    request: Request, link_id: int, form: FormDep, user: CurrentUser, db: SessionDep
+    request: Request, link_id: str, form: FormDep, user: CurrentUser, db: SessionDep
 ) -> Response:
     if not csrf_ok(request, form):
         return render(request, "error.html", {"user": user, "status": 403, "message": EXPIRED}, 403)
-    sharing.revoke(db, user, link_id)
+    number = row_id(link_id)
+    if number is None:
+        raise NotFound("No such link.")  # as for a link that isn't there: the 404 page
+    sharing.revoke(db, user, number)
     return see_other("/settings?saved=link#links")

@@ -335,11 +335,14 @@
             .then(function (k) {
               return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64(k.public_key) });
             }).then(function (s) { return json("POST", "/api/push/subscriptions", s.toJSON()); })
-            .then(function () {
+            .then(function (r) {
+              // Refused (e.g. this browser's reminders belong to another account): say why.
+              if (!r.ok) return r.json().then(function (e) { throw { detail: e.detail }; });
               pushOn.hidden = true; pushOff.hidden = false;
               if (pushState) pushState.textContent = "Reminders are on for this phone.";
-            }).catch(function () {
-              if (pushState) pushState.textContent = "This browser did not allow notifications. You can still use the calendar file.";
+            }).catch(function (e) {
+              if (pushState) pushState.textContent = (e && typeof e.detail === "string") ? e.detail :
+                "This browser did not allow notifications. You can still use the calendar file.";
             });
         });
         pushOff.addEventListener("click", function () {
