@@ -79,6 +79,9 @@ def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     # skip; a few milliseconds per megabyte, and only for texts with many brackets.
     if text.count("[") + text.count("{") > max_depth and depth(text) > max_depth:
         raise JSONRefused(too_deep)
+    if "\\u0000" in text.lower():
+        # No text the app keeps has a NUL, and PostgreSQL refuses one in a query.
+        raise JSONRefused("a string has a NUL character (\\u0000)")
     if _SURROGATE_ESCAPE.search(text):
         # A pair decodes to one character; a lone half stays a surrogate, which no UTF-8
         # text (and so no later encode) can hold.

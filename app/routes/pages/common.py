@@ -43,9 +43,10 @@ FormDep = Annotated[FormData, Depends(read_form)]
 
 
 def field(form: FormData, name: str) -> str:
-    """A submitted text value, or "" (missing, or a file where text was expected)."""
+    """A submitted text value, or "" (missing, or a file where text was expected). NUL
+    characters are dropped: no text the app keeps has one, and PostgreSQL refuses them."""
     value = form.get(name)
-    return value if isinstance(value, str) else ""
+    return value.replace("\x00", "") if isinstance(value, str) else ""
 
 
 def csrf_ok(request: Request, form: FormData) -> bool:
