@@ -206,9 +206,10 @@ def test_copy_link_puts_the_whole_link_on_the_clipboard(
     expect(share).to_be_visible() if can_share else expect(share).to_be_hidden()
     # On a 320 px screen the box wraps the whole link instead of cutting it off.
     page.set_viewport_size({"width": 320, "height": 640})
-    box = page.locator("#f-link")
-    assert box.evaluate(
-        "el => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight"
+    # Waits for the box to fit: the resize reflows (and app.js sizes the box) after it.
+    page.wait_for_function(
+        """() => { const el = document.querySelector("#f-link");
+          return el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight; }"""
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.screenshot(path=shots / "link-ready-320.png", full_page=True)
