@@ -3,6 +3,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Proxies whose X-Forwarded-For uvicorn believes (README, Settings); empty: none.
 FORWARDED_ALLOW_IPS ?=
+# Worker processes for `make run`: one per core unless WEB_CONCURRENCY says (README, "Sizing").
+WEB_CONCURRENCY := $(or $(WEB_CONCURRENCY),$(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1))
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
 .PHONY: run test test-postgres setup migrate lint bench bench-load bench-burst bench-growth bench-durability clean
@@ -41,9 +43,12 @@ bench: setup
 	$(UV) run python -m bench.checkin_bench
 
 # Live-server benches (figures, not tests); pass options with e.g. BENCH_ARGS="--db sqlite".
-# bench-load: 50 clients x 30 s on a bare endpoint, SQLite and PostgreSQL (add --profile
-# to see where a submit's time goes; `uv run --with pyinstrument` gives the nicer profile).
+# bench-load: wrk against one uvicorn worker started as `run` starts it: bare FastAPI, a lean
+# insert, submits, pages, paced latency, 10/52/520 check-ins, aged sessions, two workers, on
+# SQLite and PostgreSQL, in one table (BENCH_ARGS="--compare ../other-checkout --seconds 10"
+# puts another checkout beside this one; --profile shows where a submit's time goes).
 bench-load: setup
+	@command -v wrk >/dev/null || { echo "bench-load needs wrk: apt-get install -y wrk" >&2; exit 1; }
 	$(UV) run python -m bench.load $(BENCH_ARGS)
 
 bench-burst: setup
