@@ -34,7 +34,12 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD python -c "import os, urllib.request as u; u.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"
 
-# Migrate (a no-op at head), then serve. `exec` makes uvicorn PID 1's replacement, so
-# `docker stop`'s SIGTERM reaches it: it stops accepting, finishes requests in flight
-# (for up to GRACEFUL_SHUTDOWN_SECONDS; keep the stop timeout longer) and exits.
-CMD ["sh", "-c", "alembic upgrade head && exec uvicorn app.main:create_app --factory --host \"$HOST\" --port \"$PORT\" --proxy-headers --forwarded-allow-ips \"$FORWARDED_ALLOW_IPS\" --no-access-log --http h11 --h11-max-incomplete-event-size 16384 --timeout-graceful-shutdown \"$GRACEFUL_SHUTDOWN_SECONDS\""]
+# Migrate (a no-op at head), then serve with WEB_CONCURRENCY worker processes; unset or
+# empty: one per core the container may use (its cgroup's CPU quota, else `nproc`; README,
+# "Sizing"). `exec` makes uvicorn PID 1's replacement, so `docker stop`'s SIGTERM reaches
+# it: it stops accepting, finishes requests in flight (for up to GRACEFUL_SHUTDOWN_SECONDS;
+# keep the stop timeout longer) and exits.
+CMD ["sh", "-c", "alembic upgrade head && cores=$(nproc) && \
+  if read -r quota period < /sys/fs/cgroup/cpu.max 2>/dev/null && [ \"$quota\" != max ]; then \
+    cores=$(( (quota + period - 1) / period )); fi && \
+  exec uvicorn app.main:create_app --factory --workers \"${WEB_CONCURRENCY:-$cores}\" --host \"$HOST\" --port \"$PORT\" --proxy-headers --forwarded-allow-ips \"$FORWARDED_ALLOW_IPS\" --no-access-log --http h11 --h11-max-incomplete-event-size 16384 --timeout-graceful-shutdown \"$GRACEFUL_SHUTDOWN_SECONDS\""]

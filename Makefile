@@ -12,7 +12,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 # h11: a request head still incomplete past 16 KB gets a 400, so no connection piles up
 # headers; the app's edge (app/middleware.py) bounds bodies.
 run: migrate
-	$(UV) run uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --proxy-headers --forwarded-allow-ips '$(FORWARDED_ALLOW_IPS)' --no-access-log --http h11 --h11-max-incomplete-event-size 16384
+	$(UV) run uvicorn app.main:create_app --factory --workers $(WEB_CONCURRENCY) --host $(HOST) --port $(PORT) --proxy-headers --forwarded-allow-ips '$(FORWARDED_ALLOW_IPS)' --no-access-log --http h11 --h11-max-incomplete-event-size 16384
 
 test: setup lint
 	$(UV) run pytest

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -15,12 +14,13 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import logging_setup, middleware
+from app.assets import STATIC, HashedStaticFiles
+from app.compression import Compress
 from app.database import BUSY, Database, is_busy
 from app.errors import DomainError, NotAuthenticated, ServiceUnavailable
 from app.request_errors import MAX_ERRORS, known_names, public_errors
@@ -32,7 +32,6 @@ from app.settings import Settings, get_settings
 from app.templating import templates
 
 log = logging.getLogger("app")
-STATIC = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -70,10 +69,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.talking_points = talking_points.load(settings.QUESTIONNAIRE_DIR, catalog)
     app.state.settings = settings
     app.state.db = db
+    # gzip inside the edge, so the edge secures what actually goes out (app/compression.py).
+    app.add_middleware(Compress)
     # Limits, strict JSON, the security headers and the last word on errors (app/middleware.py).
     app.add_middleware(middleware.Edge, settings=settings)
     app.add_middleware(logging_setup.RequestLogMiddleware)  # outermost: times everything
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # /static/<name>.<hash>.<ext>, cached for a year (app/assets.py).
+    app.mount("/static", HashedStaticFiles(directory=STATIC), name="static")
     for router in (
         api.router,
         pages.router,

@@ -129,8 +129,8 @@ class CheckIn(SQLModel, table=True):
     # The engine's evaluation at the time of the check-in (scores, signs, suggestions).
     result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     # Its domain scores alone, and the rules and questionnaire versions that scored them
-    # (`scored_with`): what later evaluations read of this check-in instead of scoring
-    # it again, as long as both versions are today's.
+    # and whether the medication items were asked (`scored_with`): what later evaluations
+    # read of this check-in instead of scoring it again, as long as all are today's.
     scores: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     scored_with: str | None = Field(default=None, max_length=60)
 

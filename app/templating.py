@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from app.assets import static_url
 from app.deps import csrf_token
 from app.security import CSRF_FIELD
 from app.services.reminders import WEEKDAYS
@@ -52,6 +53,8 @@ def because(reason: str) -> str:
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.globals["csrf_token"] = csrf_token
 templates.env.globals["CSRF_FIELD"] = CSRF_FIELD
+# Hashed names made once at start-up (app/assets.py): the pages link files cached for a year.
+templates.env.globals["static_url"] = static_url
 templates.env.globals["LEVEL_WORDS"] = LEVEL_WORDS
 templates.env.globals["WEEKDAYS"] = WEEKDAYS
 templates.env.filters["nice_date"] = nice_date

@@ -2,6 +2,13 @@
 
 from app.engine.crisis import CrisisDirectory, CrisisEntry, CrisisLine, load_crisis
 from app.engine.evaluate import evaluate
+from app.engine.history import (
+    History,
+    HistoryWindow,
+    IncompleteHistory,
+    history_window,
+    split_history,
+)
 from app.engine.loading import DataFileError
 from app.engine.questionnaire import Item, Note, Questionnaire, load_questionnaire
 from app.engine.rules import RuleSet, load_rules
@@ -48,6 +55,9 @@ __all__ = [
     "DomainTrend",
     "Evaluation",
     "HigherIs",
+    "History",
+    "HistoryWindow",
+    "IncompleteHistory",
     "Item",
     "Level",
     "Note",
@@ -63,10 +73,12 @@ __all__ = [
     "default_rules",
     "domain_trends",
     "evaluate",
+    "history_window",
     "load_crisis",
     "load_questionnaire",
     "load_rules",
     "score",
+    "split_history",
     "start_value",
     "taken_since",
     "therapy_week",

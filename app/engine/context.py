@@ -15,13 +15,15 @@ from app.engine.trends import (
     Course,
     Pattern,
     Point,
+    Series,
+    all_series,
     alliance_concern,
-    courses,
+    courses_at,
     expected_level,
     pattern,
     reliably_better,
     span_days,
-    stagnant,
+    stagnant_at,
 )
 from app.engine.types import Profile
 
@@ -88,8 +90,16 @@ class Context:
     # --- change over time -------------------------------------------------------------
 
     @cached_property
+    def series(self) -> dict[str, Series]:
+        return all_series(self.points, self.rules)
+
+    def courses_at(self, index: int) -> dict[str, Course]:
+        """The trend domains' courses as they stood at points[index]."""
+        return courses_at(self.points, index, self.series, self.rules)
+
+    @cached_property
     def courses(self) -> dict[str, Course]:
-        return courses(self.points, self.rules)
+        return self.courses_at(len(self.points) - 1)
 
     @cached_property
     def falls(self) -> list[Fall]:
@@ -147,17 +157,14 @@ class Context:
 
     @cached_property
     def stagnant(self) -> bool:
-        return stagnant(self.points, self.rules)
+        return stagnant_at(self.current, self.rules, lambda: self.courses)
 
     @cached_property
     def stagnation(self) -> Pattern:
-        patterns = self.rules.patterns
-        return pattern(
-            self.points,
-            patterns.stagnation_window.value,
-            lambda i: stagnant(self.points[: i + 1], self.rules),
-            by_week=True,
-        )
+        def at(i: int) -> bool:
+            return stagnant_at(self.points[i], self.rules, lambda: self.courses_at(i))
+
+        return pattern(self.points, self.rules.patterns.stagnation_window.value, at, by_week=True)
 
     # --- the alliance -----------------------------------------------------------------
 

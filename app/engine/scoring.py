@@ -28,6 +28,8 @@ def round_half_up(value: float) -> int:
 
 def as_utc(moment: datetime) -> datetime:
     """Timezone-aware UTC; a naive time is taken to be UTC already."""
+    if moment.tzinfo is UTC:
+        return moment  # already (what the database hands back): nothing to convert
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,47 +88,88 @@ def timeline(
     Earlier check-ins that carry stored scores keep them; the others are scored here.
     """
     now = as_utc(current.taken_at)
-    earlier = [r for r in history if as_utc(r.taken_at) < now]
-    earlier.sort(key=lambda r: (as_utc(r.taken_at), sorted(r.answers.items())))
-    origin = profile.therapy_started_on or as_utc((earlier or [current])[0].taken_at).date()
+    dated = [(moment, r) for r in history if (moment := as_utc(r.taken_at)) < now]
+    earlier = _in_order(dated)
+    origin = profile.therapy_started_on or (earlier[0][0] if earlier else now).date()
 
-    def point(record: CheckInRecord, stored: bool) -> Point:
+    def point(moment: datetime, record: CheckInRecord, stored: bool) -> Point:
         scores = record.scores if stored and record.scores is not None else None
         return Point(
-            taken_at=as_utc(record.taken_at),
+            taken_at=moment,
             answers=record.answers,
             scores=scores or score(questionnaire, record.answers, profile.on_medication, rules),
-            week=therapy_week(origin, record.taken_at) or 0,
+            week=therapy_week(origin, moment) or 0,
         )
 
-    return [*(point(r, True) for r in earlier), point(current, False)]
+    return [*(point(m, r, True) for m, r in earlier), point(now, current, False)]
+
+
+def _in_order(dated: list[tuple[datetime, CheckInRecord]]) -> list[tuple[datetime, CheckInRecord]]:
+    """Oldest first; check-ins taken at the same moment in the order of their answers (as
+    sorting by (time, sorted answers) would, read only where times are equal)."""
+    dated.sort(key=lambda pair: pair[0])
+    start = 0
+    for end in range(1, len(dated) + 1):
+        if end == len(dated) or dated[end][0] != dated[start][0]:
+            if end - start > 1:
+                dated[start:end] = sorted(
+                    dated[start:end], key=lambda pair: sorted(pair[1].answers.items())
+                )
+            start = end
+    return dated
 
 
 def course(points: Sequence[Point], domain: str, rules: RuleSet) -> Course | None:
     """The domain's course up to the last point; None without an earlier check-in."""
-    *earlier, last = points
-    found = last.scores.get(domain)
-    before = [p.well(domain) for p in earlier]
-    values = [v for v in before if v is not None]
-    if found is None or not values:
-        return None
-    window = values[-rules.timing.best_recent_window.value :]
-    pairs = [(a + b) / 2 for a, b in pairwise(window)]
-    now = wellness(found)
-    return Course(
-        domain=domain,
-        higher_is=found.higher_is,
-        start=baseline(values, rules),
-        baseline_size=min(len(values), rules.timing.baseline_checkins.value),
-        best=max(pairs) if pairs else None,
-        now=now,
-        recent=(now + values[-1]) / 2,
-    )
+    return courses_at(points, len(points) - 1, {domain: series(points, domain)}, rules).get(domain)
 
 
 def courses(points: Sequence[Point], rules: RuleSet) -> dict[str, Course]:
-    found = {d: course(points, d, rules) for d in rules.scoring.trend_domains.value}
-    return {d: c for d, c in found.items() if c is not None}
+    return courses_at(points, len(points) - 1, all_series(points, rules), rules)
+
+
+@dataclass(frozen=True)
+class Series:
+    """A domain's wellness at the points that have a score for it, oldest first."""
+
+    at: list[int]  # the points' indexes
+    wells: list[int]
+
+
+def series(points: Sequence[Point], domain: str) -> Series:
+    found = [(i, p.well(domain)) for i, p in enumerate(points)]
+    return Series([i for i, w in found if w is not None], [w for _, w in found if w is not None])
+
+
+def all_series(points: Sequence[Point], rules: RuleSet) -> dict[str, Series]:
+    return {d: series(points, d) for d in rules.scoring.trend_domains.value}
+
+
+def courses_at(
+    points: Sequence[Point], index: int, every: Mapping[str, Series], rules: RuleSet
+) -> dict[str, Course]:
+    """Each domain's course up to points[index] (the domains with a course there), read
+    from their series: only the first and the recent values, however long the history."""
+    found = {}
+    first_n, window_n = rules.timing.baseline_checkins.value, rules.timing.best_recent_window.value
+    for domain, values in every.items():
+        score_now = points[index].scores.get(domain)
+        count = bisect_left(values.at, index)  # how many values come before this point
+        if score_now is None or count == 0:
+            continue
+        window = values.wells[max(0, count - window_n) : count]
+        pairs = [(a + b) / 2 for a, b in pairwise(window)]
+        now = wellness(score_now)
+        found[domain] = Course(
+            domain=domain,
+            higher_is=score_now.higher_is,
+            start=baseline(values.wells[: min(count, first_n)], rules),
+            baseline_size=min(count, first_n),
+            best=max(pairs) if pairs else None,
+            now=now,
+            recent=(now + window[-1]) / 2,
+        )
+    return found
 
 
 def reliably_better(found: Course, rules: RuleSet) -> bool:
@@ -138,14 +180,23 @@ def alliance_concern(point: Point) -> bool:
     return "concern" in (point.band("heard"), point.band("connection"))
 
 
-def stagnant(points: Sequence[Point], rules: RuleSet) -> bool:
+def stagnant(
+    points: Sequence[Point],
+    rules: RuleSet,
+    found: Callable[[], Mapping[str, Course]] | None = None,
+) -> bool:
     """No reliable improvement from the baseline at a point past the review week.
 
     Exempt: every trend domain already in its good band (nothing to be stuck on), and a
     recent reliable improvement (a fall from either is the worsening sign's job).
     With no earlier check-in there is nothing to improve from, so it counts as flat.
+    `found` gives the courses up to the last point when the caller has them at hand.
     """
-    last = points[-1]
+    return stagnant_at(points[-1], rules, found or (lambda: courses(points, rules)))
+
+
+def stagnant_at(last: Point, rules: RuleSet, found: Callable[[], Mapping[str, Course]]) -> bool:
+    """`stagnant` for the points up to `last`, whose courses `found` gives."""
     if last.week < max(6, rules.timing.no_progress_from_week.value):
         return False
     present = [d for d in rules.scoring.trend_domains.value if d in last.scores]
@@ -155,7 +206,7 @@ def stagnant(points: Sequence[Point], rules: RuleSet) -> bool:
     # the worsening sign's to say (invariant 10).
     return not any(
         reliably_better(c, rules) or (c.best is not None and c.best - c.start > rules.rc_points)
-        for c in courses(points, rules).values()
+        for c in found().values()
     )
 
 
@@ -199,15 +250,7 @@ def pattern(
     double and same-day ones count once. A good or missed week between them resets
     nothing (invariant 11).
     """
-    last = len(points) - 1
-    looked = [i for i in range(len(points)) if i > last - window]
-    if by_week:
-        cutoff = window * 7 * _DAY_SECONDS
-        looked = [
-            i
-            for i, p in enumerate(points)
-            if i > last - window or (points[last].taken_at - p.taken_at).total_seconds() < cutoff
-        ]
+    looked = looked_at(points, window, by_week)
     indexes = [i for i in looked if holds(i)]
     if not indexes:
         return Pattern(0, len(looked), 0.0)
@@ -225,6 +268,20 @@ def pattern(
     return Pattern(
         shown, len(looked), (final.taken_at - first.taken_at).total_seconds() / _DAY_SECONDS
     )
+
+
+def looked_at(points: Sequence[Point], window: int, by_week: bool = False) -> list[int]:
+    """The indexes of the check-ins `pattern` looks at: the last `window`, and with
+    `by_week` also every one taken in the last `window` weeks."""
+    last = len(points) - 1
+    if not by_week:
+        return [i for i in range(len(points)) if i > last - window]
+    cutoff = window * 7 * _DAY_SECONDS
+    return [
+        i
+        for i, p in enumerate(points)
+        if i > last - window or (points[last].taken_at - p.taken_at).total_seconds() < cutoff
+    ]
 
 
 def span_days(points: Sequence[Point]) -> float:

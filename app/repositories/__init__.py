@@ -9,6 +9,8 @@ from app.repositories.activity import (
     add_activity,
 )
 from app.repositories.checkins import (
+    Earlier,
+    EarlierWindow,
     checkin_by_client_id,
     checkin_by_id,
     checkins_after,
@@ -16,6 +18,7 @@ from app.repositories.checkins import (
     checkins_since,
     delete_checkin,
     history_before,
+    history_window,
     insert_checkin,
     latest_checkins,
     previous_checkin,
@@ -71,6 +74,7 @@ from app.repositories.sessions import (
     session_by_token_hash,
     sessions_of,
     touch_session,
+    user_by_token_hash,
 )
 from app.repositories.sharing import (
     count_share_open,
@@ -91,6 +95,8 @@ from app.repositories.users import (
 __all__ = [
     "ENCRYPTED_TABLES",
     "REDIS_PREFIX",
+    "Earlier",
+    "EarlierWindow",
     "activity_of",
     "add",
     "add_activity",
@@ -114,6 +120,7 @@ __all__ = [
     "delete_user",
     "flush",
     "history_before",
+    "history_window",
     "insert_checkin",
     "insert_push_subscription",
     "latest_checkins",
@@ -146,6 +153,7 @@ __all__ = [
     "unused_recovery_codes",
     "use_recovery_code",
     "user_by_id",
+    "user_by_token_hash",
     "user_by_username",
     "users_with_checkins",
 ]

@@ -5,14 +5,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import bindparam, delete, or_, update
 from sqlmodel import Session, col, select
 
-from app.models import AuthSession
+from app.models import AuthSession, User
+
+# Built once: on every signed-in request, keying a freshly built statement costs more
+# than running it.
+_SIGNED_IN = (
+    select(User, AuthSession.created_at, AuthSession.last_seen_at)
+    .join(AuthSession, col(AuthSession.user_id) == col(User.id))
+    .where(col(AuthSession.token_hash) == bindparam("token_hash"))
+)
 
 
 def session_by_token_hash(db: Session, token_hash: str) -> AuthSession | None:
     return db.exec(select(AuthSession).where(AuthSession.token_hash == token_hash)).first()
+
+
+def user_by_token_hash(db: Session, token_hash: str) -> tuple[User, datetime, datetime] | None:
+    """The account behind a session token, with the session's sign-in and last-seen
+    times: one query joining auth_session and account."""
+    found = db.exec(_SIGNED_IN, params={"token_hash": token_hash}).first()
+    return None if found is None else (found[0], found[1], found[2])
 
 
 def touch_session(db: Session, token_hash: str, at: datetime) -> None:

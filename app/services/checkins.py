@@ -10,16 +10,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import repositories as repo
-from app.engine import CheckInRecord, DomainScore, Evaluation, Item, Profile, evaluate
+from app.engine import CheckInRecord, Evaluation, Item
 from app.engine.scoring import as_utc
 from app.errors import Conflict, Invalid
 from app.models import CheckIn, User, utcnow
 from app.services import activity
 from app.services.catalog import Catalog
+from app.services.checkin_history import (
+    evaluate_among,
+    evaluate_new,
+    everything_before,
+    scored_with,
+)
+from app.services.checkin_history import profile_of as profile_of
 
 # Callers read results through this module too (explicit re-exports).
 from app.services.checkin_results import Result as Result
@@ -37,14 +43,6 @@ from app.services.checkin_results import this_weeks as this_weeks
 # A phone's clock may run a little fast; beyond this a time in the future is refused.
 CLOCK_SKEW = timedelta(minutes=5)
 NOTE_MAX = 1000
-
-
-def profile_of(user: User) -> Profile:
-    return Profile(
-        therapy_started_on=user.therapy_started_on,
-        on_medication=user.on_medication,
-        country=user.country,
-    )
 
 
 def clean_note(note: str | None) -> str | None:
@@ -79,20 +77,20 @@ def submit(
     moment = min(moment, now)
     note = clean_note(note)
 
-    existing = repo.checkin_by_client_id(db, user.id, client_id)
-    if existing is not None:
-        return _replay(catalog, existing, answers, note), False
-
     quest = catalog.questionnaire
     problems = quest.check_answers(answers, user.on_medication)
     if problems:
+        # A resend is answered with what was stored, whatever the answers now look like.
+        existing = repo.checkin_by_client_id(db, user.id, client_id)
+        if existing is not None:
+            return _replay(catalog, existing, answers, note), False
         raise Invalid(
             "Some answers need another look: " + " ".join(f"{k}: {v}" for k, v in problems.items()),
             fields=problems,
         )
 
-    history = _history(db, catalog, user, moment)
-    evaluation = _evaluate(catalog, user, history, CheckInRecord(taken_at=moment, answers=answers))
+    current = CheckInRecord(taken_at=moment, answers=answers)
+    evaluation, later = evaluate_new(db, catalog, user, current)
     row = CheckIn(
         user_id=user.id,
         client_id=client_id,
@@ -103,55 +101,17 @@ def submit(
         note=note,
         result={},
     )
-    _keep(row, evaluation, catalog)
-    try:
-        repo.insert_checkin(db, row)
-    except IntegrityError:
-        # The same client_id arrived twice at once (two tabs, a retry): one row wins.
+    _keep(row, evaluation, catalog, user)
+    if not repo.insert_checkin(db, row):
+        # This client_id is stored already (a resend, two tabs, a retry): one row wins.
         winner = repo.checkin_by_client_id(db, user.id, client_id)
-        if winner is None:
-            raise
+        if winner is None:  # pragma: no cover - ON CONFLICT found it a moment ago
+            raise RuntimeError("a check-in's client_id conflicted with no visible row")
         return _replay(catalog, winner, answers, note), False
-    # A missed week recorded afterwards is part of every later result (invariant 14).
-    reevaluate_after(db, catalog, user, moment)
+    if later:
+        # A missed week recorded afterwards is part of every later result (invariant 14).
+        reevaluate_after(db, catalog, user, moment)
     return row, True
-
-
-def _history(db: Session, catalog: Catalog, user: User, before: datetime) -> list[CheckInRecord]:
-    """Everything stored before `before`; scores made under today's rules are reused."""
-    assert user.id is not None
-    current = scored_with(catalog)
-    return [
-        CheckInRecord(
-            taken_at=taken,
-            answers=answers,
-            scores=_scores(scores) if scores is not None and version == current else None,
-        )
-        for taken, answers, scores, version in repo.history_before(db, user.id, before)
-    ]
-
-
-def scored_with(catalog: Catalog) -> str:
-    """What stored domain scores depend on: the rules' bands and the items' domains."""
-    quest = catalog.questionnaire
-    return f"rules {catalog.rules.version}, {quest.id} {quest.version}"
-
-
-def _scores(stored: dict[str, Any]) -> dict[str, DomainScore]:
-    return {domain: DomainScore.model_validate(value) for domain, value in stored.items()}
-
-
-def _evaluate(
-    catalog: Catalog, user: User, history: list[CheckInRecord], current: CheckInRecord
-) -> Evaluation:
-    return evaluate(
-        questionnaire=catalog.questionnaire,
-        rules=catalog.rules,
-        crisis=catalog.crisis.for_country(user.country),
-        profile=profile_of(user),
-        history=history,
-        current=current,
-    )
 
 
 def _stored(evaluation: Evaluation, catalog: Catalog) -> dict[str, Any]:
@@ -160,7 +120,7 @@ def _stored(evaluation: Evaluation, catalog: Catalog) -> dict[str, Any]:
     return {**kept, "rules_version": catalog.rules.version}
 
 
-def _keep(row: CheckIn, evaluation: Evaluation, catalog: Catalog) -> bool:
+def _keep(row: CheckIn, evaluation: Evaluation, catalog: Catalog, user: User) -> bool:
     """Store an evaluation on its row; True when anything the client sees changed."""
     result = _stored(evaluation, catalog)
     changed = (result, evaluation.therapy_week, evaluation.urgent) != (
@@ -169,7 +129,7 @@ def _keep(row: CheckIn, evaluation: Evaluation, catalog: Catalog) -> bool:
         row.urgent,
     )
     row.result, row.therapy_week, row.urgent = result, evaluation.therapy_week, evaluation.urgent
-    row.scores, row.scored_with = result["scores"], scored_with(catalog)
+    row.scores, row.scored_with = result["scores"], scored_with(catalog, user)
     return changed
 
 
@@ -180,7 +140,8 @@ def reevaluate_after(db: Session, catalog: Catalog, user: User, moment: datetime
     later = repo.checkins_after(db, user.id, moment)
     if not later:
         return 0
-    return _reevaluate(db, catalog, user, _history(db, catalog, user, later[0].taken_at), later)
+    history = everything_before(db, catalog, user, later[0].taken_at)
+    return _reevaluate(db, catalog, user, history, later)
 
 
 def _reevaluate(
@@ -193,8 +154,8 @@ def _reevaluate(
     changed = 0
     for row in rows:
         current = CheckInRecord(taken_at=row.taken_at, answers=dict(row.answers))
-        evaluation = _evaluate(catalog, user, history, current)
-        changed += _keep(row, evaluation, catalog)
+        evaluation = evaluate_among(catalog, user, history, current)
+        changed += _keep(row, evaluation, catalog, user)
         repo.add(db, row, flush=False)
         history.append(CheckInRecord(row.taken_at, current.answers, scores=dict(evaluation.scores)))
     repo.flush(db)
@@ -238,7 +199,7 @@ def add_follow_up(
             fields=problems,
         )
     row.answers = {**row.answers, **answers}
-    history = _history(db, catalog, user, row.taken_at)
+    history = everything_before(db, catalog, user, row.taken_at)
     _reevaluate(db, catalog, user, history, [row, *repo.checkins_after(db, user.id, row.taken_at)])
     return result_of(row)
 

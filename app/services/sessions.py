@@ -46,19 +46,21 @@ def user_for_token(
     """
     if not token:
         return None
-    row = repo.session_by_token_hash(db, sha256(token))
-    if row is None:
+    token_hash = sha256(token)
+    found = repo.user_by_token_hash(db, token_hash)  # one query: the session and its account
+    if found is None:
         return None
+    user, created_at, last_seen_at = found
     now = utcnow()
-    idle = now - row.last_seen_at > timedelta(days=settings.SESSION_IDLE_DAYS)
-    if idle or now - row.created_at > timedelta(days=settings.SESSION_ABSOLUTE_DAYS):
+    idle = now - last_seen_at > timedelta(days=settings.SESSION_IDLE_DAYS)
+    if idle or now - created_at > timedelta(days=settings.SESSION_ABSOLUTE_DAYS):
         return None  # the row itself is pruned at the account's next sign-in
-    if now - row.last_seen_at > TOUCH_EVERY:
+    if now - last_seen_at > TOUCH_EVERY:
         if refresh is None:
-            repo.touch_session(db, row.token_hash, now)
+            repo.touch_session(db, token_hash, now)
         else:
-            refresh(row.token_hash, now)
-    return repo.user_by_id(db, row.user_id)
+            refresh(token_hash, now)
+    return user
 
 
 def touch_session(db: Session, token_hash: str, at: datetime) -> None:

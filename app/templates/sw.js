@@ -1,20 +1,15 @@
 /* Therapy Check-in service worker. The version changes with every static file. */
 "use strict";
-importScripts("/static/js/outbox.js");
+/* Every static file's name -> its URL with the content hash (app/assets.py), filled in
+   by the server: a changed file is a new URL and a new version of this worker. */
+var ASSETS = __ASSETS__;
+importScripts(ASSETS["js/outbox.js"]);
 
 var VERSION = "__VERSION__";
 var SHELL = "shell-" + VERSION;
 var PAGES = "pages-" + VERSION;
-var SHELL_URLS = [
-  "/static/css/app.css",
-  "/static/js/outbox.js",
-  "/static/js/app.js",
-  "/static/icons/icon-192.png",
-  "/static/icons/icon-512.png",
-  "/static/icons/maskable-512.png",
-  "/manifest.webmanifest",
-  "/offline"
-];
+var SHELL_URLS = Object.keys(ASSETS).map(function (name) { return ASSETS[name]; })
+  .concat(["/manifest.webmanifest", "/offline"]);
 /* Pages worth having offline. Only a signed-in account's pages are kept (they carry
    X-Account), and one account's pages never sit beside another's. */
 var PAGE_PATHS = /^\/(|checkin|history|settings|talking-points|safety-plan|checkins\/[0-9a-f-]{36})$/;
@@ -38,6 +33,12 @@ self.addEventListener("activate", function (event) {
     }).then(function () { return self.clients.claim(); })
   );
 });
+
+/* "/static/css/app.<any hash>.css" -> this version's URL for css/app.css, if there is one. */
+function currentAsset(pathname) {
+  var name = pathname.slice("/static/".length).replace(/\.[0-9a-f]{6,}(\.\w+)$/, "$1");
+  return Object.prototype.hasOwnProperty.call(ASSETS, name) ? ASSETS[name] : null;
+}
 
 function refreshPage(path) {
   return fetch(path, { credentials: "same-origin", cache: "no-store" })
@@ -84,7 +85,13 @@ self.addEventListener("fetch", function (event) {
   if (url.pathname.indexOf("/static/") === 0 || url.pathname === "/manifest.webmanifest") {
     event.respondWith(caches.open(SHELL).then(function (cache) {
       return cache.match(request, { ignoreSearch: true }).then(function (hit) {
-        return hit || fetch(request);
+        if (hit) return hit;
+        /* A page kept from before an update names an older hash: this version's copy of
+           the same file is what the server would answer too. */
+        var current = currentAsset(url.pathname);
+        return (current ? cache.match(current) : Promise.resolve(undefined)).then(function (kept) {
+          return kept || fetch(request);
+        });
       });
     }));
     return;
@@ -129,8 +136,8 @@ self.addEventListener("push", function (event) {
   try { data = event.data ? event.data.json() : {}; } catch (e) { data = {}; }
   event.waitUntil(self.registration.showNotification(data.title || "Therapy Check-in", {
     body: data.body || "Your weekly check-in is ready when you are.",
-    icon: "/static/icons/icon-192.png",
-    badge: "/static/icons/icon-192.png",
+    icon: ASSETS["icons/icon-192.png"],
+    badge: ASSETS["icons/icon-192.png"],
     tag: "weekly-checkin",
     data: { url: data.url || "/checkin" }
   }));

@@ -142,11 +142,17 @@ def test_compose_environment_makes_valid_production_settings(monkeypatch):
 
 
 @pytest.fixture
-def image_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path, Path]]:
-    """compose's migrate command, then the image's CMD, on a fresh SQLite file."""
+def image_server(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[subprocess.Popen[bytes], str, Path, Path]]:
+    """compose's migrate command, then the image's CMD, on a fresh SQLite file (with
+    WEB_CONCURRENCY workers when the test names a number, else the image's default)."""
     db = tmp_path / "checkin.db"
     port = free_port()
     env = image_env(f"sqlite:///{db}", port)
+    workers = getattr(request, "param", None)
+    if workers is not None:
+        env["WEB_CONCURRENCY"] = str(workers)
     migrate = compose()["services"]["migrate"]["command"]
     subprocess.run(migrate, cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
     log = tmp_path / "server.log"
@@ -168,8 +174,12 @@ def image_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str,
             proc.wait()
 
 
-def test_the_image_serves_passes_its_healthcheck_and_finishes_requests_on_sigterm(image_server):
+@pytest.mark.parametrize("image_server", [1, 2], indirect=True, ids=["1 worker", "2 workers"])
+def test_the_image_serves_passes_its_healthcheck_and_finishes_requests_on_sigterm(
+    image_server, request
+):
     proc, base, db, log = image_server
+    workers = request.node.callspec.params["image_server"]
     http = httpx2.Client(timeout=30)
     assert http.get(f"{base}/readyz").json()["status"] == "ok"
     check = dockerfile_instructions("runtime")["HEALTHCHECK"][0].split(" CMD ", 1)[1]
@@ -204,12 +214,16 @@ def test_the_image_serves_passes_its_healthcheck_and_finishes_requests_on_sigter
         time.sleep(0.3)  # the bytes are on the loopback; let the server's loop read them
         proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 10
-        while True:  # shutting down: new connections are refused...
+        # Shutting down: new connections are refused. With several workers the supervisor
+        # keeps the listening socket until its workers are done, so a new connection
+        # waits unanswered (and is reset when it exits) instead; README, "Sizing".
+        unanswered = httpx2.ConnectError if workers == 1 else httpx2.TransportError
+        while True:
             try:
                 httpx2.get(f"{base}/healthz", timeout=1)
-            except httpx2.ConnectError:
+            except unanswered:
                 break
-            assert time.monotonic() < deadline, "server still accepting after SIGTERM"
+            assert time.monotonic() < deadline, "server still answering after SIGTERM"
             time.sleep(0.05)
         assert proc.poll() is None  # ...but it waits for the requests it has
         release.set()
@@ -217,8 +231,9 @@ def test_the_image_serves_passes_its_healthcheck_and_finishes_requests_on_sigter
 
     assert [status for status, _, _ in results] == [201] * 5
     assert all(body["client_id"] == cid and body["scores"] for _, body, cid in results)
-    # uvicorn re-raises the SIGTERM once shut down cleanly (Docker reports 143).
-    assert proc.wait(30) == -signal.SIGTERM
+    # One worker: uvicorn re-raises the SIGTERM once shut down cleanly (Docker reports
+    # 143). Several: the supervisor stops its workers, waits for them and exits 0.
+    assert proc.wait(30) == (-signal.SIGTERM if workers == 1 else 0)
     text = log.read_text()
     # A clean exit: no request was cut off by the graceful-shutdown timeout.
     assert "Finished server process" in text and "Cancel" not in text
@@ -228,6 +243,36 @@ def test_the_image_serves_passes_its_healthcheck_and_finishes_requests_on_sigter
     assert {cid for _, _, cid in results} <= stored
     down = subprocess.run(["/bin/sh", "-c", check], env=env, timeout=30, capture_output=True)
     assert down.returncode != 0
+
+
+def workers_the_image_starts(tmp_path: Path, quota: str | None, **env: str) -> int:
+    """The CMD's `--workers` value, worked out by its own shell lines (a `cpu.max` of
+    `quota` in place of the cgroup's, or none)."""
+    cmd = json.loads(dockerfile_instructions("runtime")["CMD"][0])[-1]
+    workers = re.search(r'--workers "([^"]+)"', cmd)
+    assert workers, "the image names its worker count"
+    shell = cmd[: cmd.index("exec uvicorn")].replace("alembic upgrade head && ", "")
+    cpu_max = tmp_path / "cpu.max"
+    if quota is not None:
+        cpu_max.write_text(quota + "\n")
+    shell = shell.replace("/sys/fs/cgroup/cpu.max", str(cpu_max)) + f'echo "{workers[1]}"'
+    clean = {"PATH": os.environ["PATH"], **env}  # no OMP_NUM_THREADS: nproc reads it
+    out = subprocess.run(["/bin/sh", "-c", shell], env=clean, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return int(out.stdout.split()[-1])
+
+
+def test_the_image_runs_one_worker_per_core_unless_told(tmp_path: Path) -> None:
+    """WEB_CONCURRENCY, else the cores the container may use: its CPU quota (cgroup v2
+    `cpu.max`, rounded up) where it has one, else `nproc`."""
+    cores = len(os.sched_getaffinity(0))
+    assert workers_the_image_starts(tmp_path, None) == cores
+    assert workers_the_image_starts(tmp_path, "max 100000") == cores
+    assert workers_the_image_starts(tmp_path, "150000 100000") == 2
+    assert workers_the_image_starts(tmp_path, "50000 100000") == 1
+    assert workers_the_image_starts(tmp_path, "150000 100000", WEB_CONCURRENCY="3") == 3
+    # compose passes the variable on empty when it isn't set: the default then.
+    assert workers_the_image_starts(tmp_path, None, WEB_CONCURRENCY="") == cores
 
 
 # --- X-Forwarded-For: believed only from FORWARDED_ALLOW_IPS (default: nobody) --------

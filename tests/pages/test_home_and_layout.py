@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.assets import static_url
 from tests.pages.helpers import get_page, good_answers, main_of, post_checkin, set_profile, soup_of
 
 PAGES_SIGNED_IN = ["/", "/checkin", "/history", "/settings", "/offline"]
@@ -74,7 +75,7 @@ def test_layout_is_private_and_accessible(
     assert soup.find("meta", attrs={"name": "theme-color"}) is not None
     assert soup.find("link", rel="manifest")["href"] == "/manifest.webmanifest"
     assert [link["href"] for link in soup.find_all("link", rel="stylesheet")] == [
-        "/static/css/app.css"
+        static_url("css/app.css")
     ]
     assert soup.title.get_text(strip=True)
     assert soup.find("a", class_="skip")["href"] == "#main"

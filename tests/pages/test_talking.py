@@ -8,6 +8,7 @@ import yaml
 from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 
+from app.assets import static_url
 from app.settings import ROOT
 from tests import heavy_case
 from tests.pages.helpers import get_page, good_answers, hidden, main_of, post_checkin, soup_of
@@ -101,8 +102,8 @@ def test_every_checkbox_has_a_label(client: TestClient, user: dict[str, Any]) ->
 def test_print_setup_needs_no_inline_script(client: TestClient, user: dict[str, Any]) -> None:
     post_checkin(client, good_answers(client), note="Ask about homework.")
     soup = get_page(client, "/talking-points")
-    assert soup.find("link", href="/static/css/print.css")["media"] == "print"
-    assert soup.find("script", src="/static/js/print.js") is not None
+    assert soup.find("link", href=static_url("css/print.css"))["media"] == "print"
+    assert soup.find("script", src=static_url("js/print.js")) is not None
     assert all(s.get("src") for s in soup.find_all("script"))
     assert not soup.select("[style]") and not soup.find_all("style")
     button = soup.find("button", attrs={"data-print": True})

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
+from app.assets import DIGESTS, asset_urls, static_url
+
 router = APIRouter(include_in_schema=False)
-STATIC = Path(__file__).resolve().parents[2] / "static"
 WORKER = Path(__file__).resolve().parents[2] / "templates" / "sw.js"
 THEME = "#1d5c4d"
 BACKGROUND = "#faf8f3"
@@ -30,19 +32,19 @@ MANIFEST = {
     "categories": ["health", "medical"],
     "icons": [
         {
-            "src": "/static/icons/icon-192.png",
+            "src": static_url("icons/icon-192.png"),
             "sizes": "192x192",
             "type": "image/png",
             "purpose": "any",
         },
         {
-            "src": "/static/icons/icon-512.png",
+            "src": static_url("icons/icon-512.png"),
             "sizes": "512x512",
             "type": "image/png",
             "purpose": "any",
         },
         {
-            "src": "/static/icons/maskable-512.png",
+            "src": static_url("icons/maskable-512.png"),
             "sizes": "512x512",
             "type": "image/png",
             "purpose": "maskable",
@@ -55,27 +57,29 @@ MANIFEST = {
 @lru_cache(maxsize=1)
 def version() -> str:
     """Changes whenever a static file changes, so the worker replaces its shell cache."""
-    digest = hashlib.sha256()
-    for path in sorted(STATIC.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(STATIC).as_posix().encode())
-            digest.update(path.read_bytes())
+    digest = hashlib.sha256(json.dumps(DIGESTS, sort_keys=True).encode())
     digest.update(WORKER.read_bytes())
     return digest.hexdigest()[:12]
 
 
+@lru_cache(maxsize=1)
+def worker_script() -> str:
+    """sw.js with this version and the hashed URLs it precaches, made once."""
+    assets = json.dumps(asset_urls(), sort_keys=True, indent=2)
+    return WORKER.read_text().replace("__ASSETS__", assets).replace("__VERSION__", version())
+
+
 @router.get("/manifest.webmanifest")
-def manifest() -> JSONResponse:
+async def manifest() -> JSONResponse:
     return JSONResponse(
         MANIFEST, media_type="application/manifest+json", headers={"Cache-Control": "no-cache"}
     )
 
 
 @router.get("/sw.js")
-def service_worker() -> Response:
-    body = WORKER.read_text().replace("__VERSION__", version())
+async def service_worker() -> Response:
     return Response(
-        body,
+        worker_script(),
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
     )
